@@ -8,9 +8,14 @@ function(converge_module name)
   target_link_libraries(converge_${name} PUBLIC ${M_DEPS} PRIVATE converge_flags)
   if(M_PROTOS)
     add_library(converge_${name}_proto STATIC ${M_PROTOS})
+    # protoc names each file relative to the module folder (CMake 3.25 puts
+    # CMAKE_CURRENT_SOURCE_DIR first on its -I path), so generate into
+    # gen/<module>/: code includes "<module>/x.pb.h", and protos of one module
+    # import each other by bare file name.
+    file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/gen/${name})
     protobuf_generate(TARGET converge_${name}_proto LANGUAGE cpp
-      IMPORT_DIRS ${PROJECT_SOURCE_DIR}/src
-      PROTOC_OUT_DIR ${PROJECT_BINARY_DIR}/gen)
+      IMPORT_DIRS ${CMAKE_CURRENT_SOURCE_DIR}
+      PROTOC_OUT_DIR ${PROJECT_BINARY_DIR}/gen/${name})
     # Generated code is not ours: include it as a system header, no -Werror.
     target_include_directories(converge_${name}_proto SYSTEM PUBLIC ${PROJECT_BINARY_DIR}/gen)
     target_link_libraries(converge_${name}_proto PUBLIC protobuf::libprotobuf-lite)
