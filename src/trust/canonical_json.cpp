@@ -1,0 +1,137 @@
+#include "trust/canonical_json.hpp"
+
+#include <set>
+#include <vector>
+
+namespace converge::trust {
+namespace {
+
+// Thrown from inside the nlohmann callback to stop parsing; never escapes parse_json.
+struct reject {
+  trust_errc code;
+  std::string detail;
+};
+
+void write_string(std::string& out, const std::string& s) {
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+result<void> write_value(std::string& out, const nlohmann::json& v, std::size_t depth, std::size_t max_depth) {
+  using t = nlohmann::json::value_t;
+  switch (v.type()) {
+    case t::null: out += "null"; return ok();
+    case t::boolean: out += v.get<bool>() ? "true" : "false"; return ok();
+    case t::number_integer: out += std::to_string(v.get<std::int64_t>()); return ok();
+    case t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return ok();
+    case t::number_float:
+      return fail(trust_errc::invalid_json, "canonical JSON has no floating-point numbers");
+    case t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      if (!is_valid_utf8(s)) return fail(trust_errc::invalid_json, "string is not valid UTF-8");
+      write_string(out, s);
+      return ok();
+    }
+    case t::array:
+    case t::object: {
+      if (depth >= max_depth) return fail(trust_errc::invalid_json, "nesting deeper than " + std::to_string(max_depth));
+      bool obj = v.is_object();
+      out.push_back(obj ? '{' : '[');
+      bool first = true;
+      // nlohmann's object_t is a std::map<std::string,...>: iteration is byte-wise sorted.
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (obj) {
+          if (!is_valid_utf8(it.key())) return fail(trust_errc::invalid_json, "object key is not valid UTF-8");
+          write_string(out, it.key());
+          out.push_back(':');
+        }
+        if (auto r = write_value(out, *it, depth + 1, max_depth); !r) return r;
+      }
+      out.push_back(obj ? '}' : ']');
+      return ok();
+    }
+    case t::binary:
+    case t::discarded: break;
+  }
+  return fail(trust_errc::invalid_json, "value has no JSON representation");
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; continue; }
+    std::size_t n;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (i + n >= s.size()) return false;  // continuation bytes run past the end
+    for (std::size_t k = 1; k <= n; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static constexpr std::uint32_t min_cp[4] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+result<nlohmann::json> parse_json(std::string_view text, const json_limits& limits) {
+  if (text.size() > limits.max_bytes)
+    return fail(trust_errc::too_large,
+                "JSON is " + std::to_string(text.size()) + " bytes, limit " + std::to_string(limits.max_bytes));
+  // One key set per open object, innermost last.
+  std::vector<std::set<std::string>> open_objects;
+  auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) -> bool {
+    using e = nlohmann::json::parse_event_t;
+    switch (event) {
+      case e::object_start:
+      case e::array_start:
+        if (static_cast<std::size_t>(depth) + 1 > limits.max_depth)
+          throw reject{trust_errc::too_large, "nesting deeper than " + std::to_string(limits.max_depth)};
+        if (event == e::object_start) open_objects.emplace_back();
+        break;
+      case e::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      case e::key: {
+        const auto& k = parsed.get_ref<const std::string&>();
+        if (open_objects.empty() || !open_objects.back().insert(k).second)
+          throw reject{trust_errc::invalid_json, "duplicate object key \"" + k + "\""};
+        break;
+      }
+      default: break;
+    }
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
+                                 /*ignore_comments=*/false);
+  } catch (const reject& r) {
+    return fail(r.code, r.detail);
+  } catch (const nlohmann::json::exception& ex) {
+    return fail(trust_errc::invalid_json, ex.what());
+  } catch (const std::bad_alloc&) {
+    return fail(trust_errc::too_large, "out of memory while parsing JSON");
+  }
+}
+
+result<std::string> encode_canonical(const nlohmann::json& value, std::size_t max_depth) {
+  std::string out;
+  if (auto r = write_value(out, value, 0, max_depth); !r) return fail(r.error());
+  return out;
+}
+
+}  // namespace converge::trust
