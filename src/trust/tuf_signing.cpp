@@ -1,0 +1,100 @@
+#include "trust/tuf_signing.hpp"
+
+#include <algorithm>
+
+#include "trust/canonical_json.hpp"
+#include "trust/json_fields.hpp"
+
+namespace converge::trust::tuf {
+
+result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path) {
+  if (!doc.is_object()) return field_error(path, "must be an object");
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (it.key() != "signed" && it.key() != "signatures")
+      return field_error(field_path(path, it.key()), "unexpected field in a signed envelope");
+  auto sigs = require_array(doc, "signatures", path);
+  if (!sigs) return fail(sigs.error());
+  auto signed_part = require_object(doc, "signed", path);
+  if (!signed_part) return fail(signed_part.error());
+  if ((*sigs)->size() > max_signatures)
+    return fail(trust_errc::too_large, field_path(path, "signatures") + ": more than " +
+                                           std::to_string(max_signatures) + " signatures");
+  envelope e;
+  e.signed_part = **signed_part;
+  std::size_t i = 0;
+  for (const auto& s : **sigs) {
+    std::string p = field_path(path, "signatures[" + std::to_string(i++) + "]");
+    auto keyid = require_string(s, "keyid", p);
+    if (!keyid) return fail(keyid.error());
+    auto sig = require_string(s, "sig", p);
+    if (!sig) return fail(sig.error());
+    auto raw = from_hex(*sig);
+    if (!raw) return field_error(field_path(p, "sig"), "must be hex");
+    e.signatures.push_back({*keyid, std::move(*raw)});
+  }
+  return e;
+}
+
+result<std::string> signing_bytes(const nlohmann::json& signed_part) { return encode_canonical(signed_part); }
+
+nlohmann::json to_json(const envelope& e) {
+  nlohmann::json sigs = nlohmann::json::array();
+  for (const auto& s : e.signatures) sigs.push_back({{"keyid", s.keyid}, {"sig", to_hex(s.sig)}});
+  return {{"signed", e.signed_part}, {"signatures", std::move(sigs)}};
+}
+
+void add_signature(envelope& e, std::string keyid, bytes sig) {
+  std::erase_if(e.signatures, [&](const signature_entry& s) { return s.keyid == keyid; });
+  e.signatures.push_back({std::move(keyid), std::move(sig)});
+}
+
+result<void> sign_envelope(envelope& e, const ed25519_signer& signer) {
+  auto msg = signing_bytes(e.signed_part);
+  if (!msg) return fail(msg.error());
+  auto sig = signer.sign(as_bytes(*msg));
+  add_signature(e, signer.key().keyid, bytes(sig.begin(), sig.end()));
+  return ok();
+}
+
+result<threshold_report> verify_threshold(const envelope& e, const std::map<std::string, public_key>& keys,
+                                          const role_keys& role, std::string_view role_name) {
+  std::string name(role_name);
+  if (role.threshold < 1) return fail(trust_errc::invalid_metadata, name + ": threshold must be positive");
+  auto msg = signing_bytes(e.signed_part);
+  if (!msg) return fail(msg.error());
+  threshold_report report;
+  std::set<bytes> signers;  // key material already counted
+  for (const auto& s : e.signatures) {
+    if (std::find(role.keyids.begin(), role.keyids.end(), s.keyid) == role.keyids.end()) {
+      report.problems.push_back("key " + s.keyid + " is not a " + name + " key");
+      continue;
+    }
+    if (report.valid_keyids.contains(s.keyid)) {
+      report.problems.push_back("key " + s.keyid + " signed more than once; counted once");
+      continue;
+    }
+    auto k = keys.find(s.keyid);
+    if (k == keys.end()) {
+      report.problems.push_back("key " + s.keyid + " is listed for " + name + " but not defined");
+      continue;
+    }
+    if (auto v = verify_signature(k->second, as_bytes(*msg), s.sig); !v) {
+      report.problems.push_back(v.error().detail);
+      continue;
+    }
+    if (!signers.insert(k->second.material).second) {
+      report.problems.push_back("key " + s.keyid + " repeats the material of another counted key");
+      continue;
+    }
+    report.valid_keyids.insert(s.keyid);
+  }
+  if (report.valid_keyids.size() < role.threshold) {
+    std::string d = name + ": " + std::to_string(report.valid_keyids.size()) + " of " +
+                    std::to_string(role.threshold) + " required signatures valid";
+    for (const auto& p : report.problems) d += "; " + p;
+    return fail(trust_errc::threshold_not_met, std::move(d));
+  }
+  return report;
+}
+
+}  // namespace converge::trust::tuf
