@@ -14,8 +14,8 @@ std::array<std::uint8_t, dh_len> take_key(bytes_view in) {
 }
 }  // namespace
 
-xx_handshake::xx_handshake(bool initiator, const x25519_keypair& static_key, bytes_view prologue)
-    : initiator_(initiator), ss_(protocol_name), s_(static_key) {
+xx_handshake::xx_handshake(bool initiator, const x25519_keypair& static_key, rng& r, bytes_view prologue)
+    : initiator_(initiator), ss_(protocol_name), s_(static_key), e_(x25519_keypair::generate(r)) {
   ss_.mix_hash(prologue);
 }
 
@@ -32,17 +32,15 @@ result<void> xx_handshake::mix_dh(const x25519_keypair& local, const std::array<
   return ok();
 }
 
-result<void> xx_handshake::write_message(bytes_view payload, rng& r, bytes& out) {
+result<void> xx_handshake::write_message(bytes_view payload, bytes& out) {
   if (!is_my_turn())
     return fail(security_errc::invalid_state, "write of XX message " + std::to_string(index_ + 1) + " out of turn");
   switch (index_) {
     case 0:  // -> e
-      e_ = x25519_keypair::generate(r);
       append(out, e_.public_key);
       ss_.mix_hash(e_.public_key);
       break;
     case 1:  // <- e, ee, s, es   (responder: es = DH(s, re))
-      e_ = x25519_keypair::generate(r);
       append(out, e_.public_key);
       ss_.mix_hash(e_.public_key);
       if (auto x = mix_dh(e_, *re_); !x) return x;

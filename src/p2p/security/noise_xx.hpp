@@ -26,9 +26,10 @@ struct transport_ciphers {
 
 class xx_handshake {
  public:
-  // `static_key` is this side's Noise static keypair; the ephemeral key comes
-  // from `r` when this side writes its `e` token.
-  xx_handshake(bool initiator, const x25519_keypair& static_key, bytes_view prologue = {});
+  // `static_key` is this side's Noise static keypair. The ephemeral keypair
+  // (GENERATE_KEYPAIR for the `e` token) is drawn from `r` here, so no rng is
+  // held; a scripted rng injects fixed ephemeral keys for test vectors.
+  xx_handshake(bool initiator, const x25519_keypair& static_key, rng& r, bytes_view prologue = {});
   xx_handshake(const xx_handshake&) = delete;
   xx_handshake& operator=(const xx_handshake&) = delete;
   ~xx_handshake();
@@ -40,7 +41,7 @@ class xx_handshake {
   [[nodiscard]] bool finished() const { return index_ == 3; }
 
   // WriteMessage: appends the next message with `payload` to `out`.
-  result<void> write_message(bytes_view payload, rng& r, bytes& out);
+  result<void> write_message(bytes_view payload, bytes& out);
   // ReadMessage: appends the decrypted payload to `payload_out`. On failure the
   // handshake is unusable (the caller aborts the session).
   result<void> read_message(bytes_view message, bytes& payload_out);

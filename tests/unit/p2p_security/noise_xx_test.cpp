@@ -54,17 +54,16 @@ x25519_keypair keypair_from_hex(std::string_view h) {
 
 TEST(noise_xx, cacophony_vector_both_roles) {
   auto prologue = hex(prologue_hex);
-  xx_handshake init(true, keypair_from_hex(init_static), prologue);
-  xx_handshake resp(false, keypair_from_hex(resp_static), prologue);
   scripted_rng init_rng({hex(init_ephemeral)});
   scripted_rng resp_rng({hex(resp_ephemeral)});
+  xx_handshake init(true, keypair_from_hex(init_static), init_rng, prologue);
+  xx_handshake resp(false, keypair_from_hex(resp_static), resp_rng, prologue);
 
   for (int i = 0; i < 3; ++i) {
     auto& writer = i % 2 == 0 ? init : resp;
     auto& reader = i % 2 == 0 ? resp : init;
-    auto& r = i % 2 == 0 ? init_rng : resp_rng;
     bytes msg, payload;
-    ASSERT_TRUE(writer.write_message(hex(messages[i].payload), r, msg));
+    ASSERT_TRUE(writer.write_message(hex(messages[i].payload), msg));
     EXPECT_EQ(to_hex(msg), messages[i].ciphertext) << "message " << i;
     ASSERT_TRUE(reader.read_message(msg, payload));
     EXPECT_EQ(to_hex(payload), messages[i].payload);
@@ -130,29 +129,29 @@ TEST(noise_xx, failed_decrypt_keeps_the_nonce_and_output) {
 
 TEST(noise_xx, low_order_ephemeral_is_rejected) {
   deterministic_rng r(1);
-  xx_handshake resp(false, x25519_keypair::generate(r));
-  xx_handshake init(true, x25519_keypair::generate(r));
+  xx_handshake resp(false, x25519_keypair::generate(r), r);
+  xx_handshake init(true, x25519_keypair::generate(r), r);
   bytes msg1(32, 0);  // the all-zero point has order 1
   bytes payload;
   ASSERT_TRUE(resp.read_message(msg1, payload));
   bytes msg2;
-  auto w = resp.write_message({}, r, msg2);
+  auto w = resp.write_message({}, msg2);
   ASSERT_FALSE(w);
   EXPECT_EQ(w.error().code, security_errc::invalid_key);
 }
 
 TEST(noise_xx, out_of_turn_calls_fail) {
   deterministic_rng r(2);
-  xx_handshake resp(false, x25519_keypair::generate(r));
+  xx_handshake resp(false, x25519_keypair::generate(r), r);
   bytes out;
-  EXPECT_EQ(resp.write_message({}, r, out).error().code, security_errc::invalid_state);
-  xx_handshake init(true, x25519_keypair::generate(r));
+  EXPECT_EQ(resp.write_message({}, out).error().code, security_errc::invalid_state);
+  xx_handshake init(true, x25519_keypair::generate(r), r);
   EXPECT_EQ(init.read_message(bytes(32), out).error().code, security_errc::invalid_state);
 }
 
 TEST(noise_xx, short_messages_are_malformed) {
   deterministic_rng r(3);
-  xx_handshake resp(false, x25519_keypair::generate(r));
+  xx_handshake resp(false, x25519_keypair::generate(r), r);
   bytes payload;
   auto x = resp.read_message(bytes(31), payload);
   ASSERT_FALSE(x);
