@@ -133,7 +133,7 @@ yamux_session::stream* yamux_session::accept_inbound(std::uint32_t id, instant n
     return nullptr;
   }
   auto& s = streams_[id];
-  s.last_window_update = now;
+  s.epoch_start = now;
   send_frame(yamux_type::window_update, yamux_flag::ack, id, 0);
   push_stream_event(id, s, ev_opened, inbound_stream{id});
   return &s;
@@ -300,7 +300,7 @@ result<std::uint32_t> yamux_session::open_stream(instant now) {
   next_id_ += 2;
   auto& s = streams_[id];
   s.outbound = true;
-  s.last_window_update = now;
+  s.epoch_start = now;
   ++ack_backlog_;
   send_frame(yamux_type::window_update, yamux_flag::syn, id, 0);
   return id;
@@ -335,7 +335,9 @@ result<std::pair<bytes_view, bytes_view>> yamux_session::peek(std::uint32_t id) 
 result<void> yamux_session::consume(std::uint32_t id, std::size_t n, instant now) {
   auto s = usable(id);
   if (!s) return fail(s.error());
+  n = std::min(n, (*s)->buffer.size());
   (*s)->buffer.consume(n);
+  (*s)->epoch_consumed += n;
   if ((*s)->remote_closed && (*s)->buffer.empty()) (*s)->fin_read = true;
   // A readable event still queued would be stale if the buffer is now empty.
   if ((*s)->buffer.empty()) (*s)->pending = static_cast<std::uint8_t>((*s)->pending & ~ev_readable);
@@ -364,21 +366,24 @@ void yamux_session::maybe_update_window(std::uint32_t id, stream& s, instant now
   auto open = [&] { return std::uint64_t{s.recv_window} - s.recv_credit - s.buffer.size(); };
   // Batch updates: at least half a window, as go-yamux and rust-yamux do.
   if (open() < s.recv_window / 2) return;
-  // Auto-tuning: half a window consumed within two round trips means the
-  // window, not the reader, limits throughput; double it (bounded).
-  if (config_.auto_tune && rtt_ && now - s.last_window_update < 2 * *rtt_ &&
-      s.recv_window < config_.max_receive_window) {
-    std::uint32_t grown = static_cast<std::uint32_t>(
-        std::min<std::uint64_t>(std::uint64_t{s.recv_window} * 2, config_.max_receive_window));
-    std::size_t growth = grown - s.recv_window;
-    if (window_growth_ + growth <= config_.max_window_growth) {
-      window_growth_ += growth;
-      s.recv_window = grown;
+  // Auto-tuning: a whole window consumed within (at most) two round trips means the
+  // window, not the reader, limits throughput; double it (bounded). A reader
+  // slower than that starts a new epoch without growth.
+  if (s.epoch_consumed >= s.recv_window) {
+    if (config_.auto_tune && rtt_ && now - s.epoch_start <= 2 * *rtt_ && s.recv_window < config_.max_receive_window) {
+      std::uint32_t grown = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(std::uint64_t{s.recv_window} * 2, config_.max_receive_window));
+      std::size_t growth = grown - s.recv_window;
+      if (window_growth_ + growth <= config_.max_window_growth) {
+        window_growth_ += growth;
+        s.recv_window = grown;
+      }
     }
+    s.epoch_start = now;
+    s.epoch_consumed = 0;
   }
   auto delta = static_cast<std::uint32_t>(open());
   s.recv_credit += delta;
-  s.last_window_update = now;
   send_frame(yamux_type::window_update, 0, id, delta);
 }
 

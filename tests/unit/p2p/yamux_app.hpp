@@ -17,6 +17,8 @@ struct yamux_app {
   yamux_session& s;
   bool auto_read = true;
   bool echo = false;
+  bool keep_data = true;  // false: only count received bytes (bulk transfers)
+  std::map<std::uint32_t, std::size_t> received_bytes;
   std::vector<yamux_event> events;
   std::map<std::uint32_t, std::string> received;
   std::map<std::uint32_t, std::string> to_send;  // queued writes, drained as windows allow
@@ -39,11 +41,12 @@ struct yamux_app {
   }
 
   void read_all(std::uint32_t id, instant now) {
-    std::uint8_t buf[4096];
+    std::uint8_t buf[64 * 1024];
     for (;;) {
       auto r = s.read(id, buf, now);
       if (!r) return;
-      received[id].append(reinterpret_cast<const char*>(buf), r->size);
+      received_bytes[id] += r->size;
+      if (keep_data) received[id].append(reinterpret_cast<const char*>(buf), r->size);
       if (echo && r->size > 0) {
         to_send[id].append(reinterpret_cast<const char*>(buf), r->size);
         flush(id, now);
