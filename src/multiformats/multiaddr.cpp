@@ -107,11 +107,12 @@ result<multiaddr> multiaddr::parse(std::string_view text) {
     pos = slash == std::string_view::npos ? text.size() + 1 : slash + 1;
     return text.substr(start, end - start);
   };
-  if (text.size() == 1) return multiaddr{};
   while (pos <= text.size()) {
     std::size_t at = 0;
     auto name = next_segment(at);
-    if (name.empty()) return fail(mf_errc::invalid_multiaddr, "empty protocol name at offset " + std::to_string(at));
+    // Empty names ("//", a trailing '/') are skipped, as js-multiaddr and
+    // go-multiaddr do; an empty value is still an error.
+    if (name.empty()) continue;
     const auto* p = find_protocol(name);
     if (p == nullptr)
       return fail(mf_errc::unknown_protocol, "unknown protocol \"" + std::string(name.substr(0, 64)) + "\" at offset " +
