@@ -97,16 +97,20 @@ result<void> apply_patch(const input_source& old_file, const input_source& patch
   if (*old_hash != h->old_sha256)
     return fail(delta_errc::old_mismatch, old_file.name() + " has sha256 " + to_hex(*old_hash) +
                                               ", the patch was made against " + to_hex(h->old_sha256));
-  result<void> r = ok();
-  switch (h->kind) {
-    case method::cover:
-      r = apply_cover_body(old_file, patch, h->body_offset, h->body_size, h->new_size, out, limits);
-      break;
-    case method::zstd_prefix: r = apply_prefix_body(old_file, patch, h->body_offset, h->body_size, out, limits); break;
-    case method::zip: r = apply_zip_body(old_file, patch, h->body_offset, h->body_size, out, limits); break;
-  }
-  if (!r) return r;
+  if (auto r = apply_body(*h, old_file, patch, out, limits); !r) return r;
   return out.commit(h->new_sha256);
+}
+
+result<void> apply_body(const patch_header& h, const input_source& old_file, const input_source& patch,
+                        output_sink& out, const apply_limits& limits) {
+  if (out.declared_size() != h.new_size) return fail(delta_errc::invalid_argument, "output sink sized for another patch");
+  switch (h.kind) {
+    case method::cover:
+      return apply_cover_body(old_file, patch, h.body_offset, h.body_size, h.new_size, out, limits);
+    case method::zstd_prefix: return apply_prefix_body(old_file, patch, h.body_offset, h.body_size, out, limits);
+    case method::zip: return apply_zip_body(old_file, patch, h.body_offset, h.body_size, out, limits);
+  }
+  return fail(delta_errc::unsupported, "unknown method");
 }
 
 result<void> apply_patch_file(const std::string& old_path, const std::string& patch_path, const std::string& out_path,

@@ -39,6 +39,11 @@ result<bytes> make_patch(bytes_view old_data, bytes_view new_data, const make_op
 result<void> apply_patch(const input_source& old_file, const input_source& patch, output_sink& out,
                          const apply_limits& limits = {}, const std::optional<digest>& expect = std::nullopt);
 
+// The method-specific part of apply_patch, after its checks of the old file
+// (for fuzzing the body parsers, which a random old file would never reach).
+result<void> apply_body(const patch_header& h, const input_source& old_file, const input_source& patch,
+                        output_sink& out, const apply_limits& limits = {});
+
 // File to file: writes "<out_path>.cvpart", verifies, renames over out_path.
 result<void> apply_patch_file(const std::string& old_path, const std::string& patch_path, const std::string& out_path,
                               apply_limits limits = {}, const std::optional<digest>& expect = std::nullopt);
