@@ -28,7 +28,7 @@ void yamux_session::handle_input(bytes_view data, instant now) {
         stream* s = find(payload_stream_);
         if (s && !s->reset) {
           s->buffer.push(data.first(n));
-          push_stream_event(payload_stream_, *s, ev_readable, stream_readable{payload_stream_});
+          push_stream_event(payload_stream_, *s, ev_readable);
         }
       }
       data = data.subspan(n);
@@ -112,7 +112,7 @@ void yamux_session::handle_window_update(const yamux_header& h, instant now) {
   s->send_window += h.length;
   if (h.length > 0 && s->write_blocked && out_.size() < config_.max_transmit_buffer) {
     s->write_blocked = false;
-    push_stream_event(h.stream_id, *s, ev_writable, stream_writable{h.stream_id});
+    push_stream_event(h.stream_id, *s, ev_writable);
   }
   if (h.has(yamux_flag::fin)) remote_fin(h.stream_id, *s);
 }
@@ -135,7 +135,7 @@ yamux_session::stream* yamux_session::accept_inbound(std::uint32_t id, instant n
   auto& s = streams_[id];
   s.epoch_start = now;
   send_frame(yamux_type::window_update, yamux_flag::ack, id, 0);
-  push_stream_event(id, s, ev_opened, inbound_stream{id});
+  push_stream_event(id, s, ev_opened);
   return &s;
 }
 
@@ -148,13 +148,13 @@ void yamux_session::remote_reset(std::uint32_t id, stream& s) {
   s.buffer.release();
   window_growth_ -= s.recv_window - yamux_initial_window;
   s.recv_window = yamux_initial_window;
-  push_stream_event(id, s, ev_reset, stream_reset{id});
+  push_stream_event(id, s, ev_reset);
 }
 
 void yamux_session::remote_fin(std::uint32_t id, stream& s) {
   if (s.remote_closed) return;
   s.remote_closed = true;
-  push_stream_event(id, s, ev_fin, stream_remote_closed{id});
+  push_stream_event(id, s, ev_fin);
 }
 
 void yamux_session::handle_ping(const yamux_header& h, instant now) {
@@ -165,7 +165,7 @@ void yamux_session::handle_ping(const yamux_header& h, instant now) {
   if (config_.ping_interval) next_ping_ = now + *config_.ping_interval;
   if (!rtt_event_pending_) {
     rtt_event_pending_ = true;
-    events_.push_back({0, 0, rtt_measured{}});
+    events_.push_back({0, ev_rtt});
   }
 }
 
@@ -173,7 +173,8 @@ void yamux_session::handle_go_away(const yamux_header& h) {
   if (remote_go_away_) return;
   remote_go_away_ = true;
   auto code = static_cast<yamux_go_away_code>(h.length);
-  events_.push_back({0, 0, go_away_received{code}});
+  remote_go_away_code_ = code;
+  events_.push_back({0, ev_go_away});
   if (code == yamux_go_away_code::protocol_error)
     return close(yamux_errc::remote_protocol_error, "peer sent GoAway(protocol error)");
   if (code != yamux_go_away_code::normal)
@@ -201,35 +202,41 @@ void yamux_session::wake_writers() {
   for (auto& [id, s] : streams_)
     if (s.write_blocked && s.send_window > 0) {
       s.write_blocked = false;
-      push_stream_event(id, s, ev_writable, stream_writable{id});
+      push_stream_event(id, s, ev_writable);
     }
 }
 
 std::optional<yamux_event> yamux_session::poll_event() {
   while (!events_.empty()) {
-    auto q = std::move(events_.front());
-    events_.pop_front();
-    if (q.stream_id == 0) {
-      if (std::holds_alternative<rtt_measured>(q.event)) {
+    auto q = events_.pop_front();
+    switch (q.kind) {
+      case ev_go_away: return go_away_received{remote_go_away_code_};
+      case ev_closed: return session_closed{*closed_};
+      case ev_rtt:
         rtt_event_pending_ = false;
-        if (!rtt_) continue;
-        return rtt_measured{*rtt_};
-      }
-      return std::move(q.event);
+        if (rtt_) return rtt_measured{*rtt_};
+        continue;
+      default: break;
     }
     stream* s = find(q.stream_id);
-    if (!s || !(s->pending & q.bit)) continue;  // the application reset it meanwhile
-    s->pending = static_cast<std::uint8_t>(s->pending & ~q.bit);
+    if (!s || !(s->pending & q.kind)) continue;  // the application reset it, or read the data, meanwhile
+    s->pending = static_cast<std::uint8_t>(s->pending & ~q.kind);
     maybe_forget(q.stream_id);
-    return std::move(q.event);
+    switch (q.kind) {
+      case ev_opened: return inbound_stream{q.stream_id};
+      case ev_readable: return stream_readable{q.stream_id};
+      case ev_writable: return stream_writable{q.stream_id};
+      case ev_fin: return stream_remote_closed{q.stream_id};
+      default: return stream_reset{q.stream_id};
+    }
   }
   return std::nullopt;
 }
 
-void yamux_session::push_stream_event(std::uint32_t id, stream& s, std::uint8_t bit, yamux_event e) {
-  if (s.pending & bit) return;
-  s.pending = static_cast<std::uint8_t>(s.pending | bit);
-  events_.push_back({id, bit, std::move(e)});
+void yamux_session::push_stream_event(std::uint32_t id, stream& s, event_kind kind) {
+  if (s.pending & kind) return;
+  s.pending = static_cast<std::uint8_t>(s.pending | kind);
+  events_.push_back({id, kind});
 }
 
 void yamux_session::send_frame(yamux_type type, std::uint16_t flags, std::uint32_t id, std::uint32_t length) {
@@ -466,7 +473,7 @@ void yamux_session::close(yamux_errc code, std::string detail) {
   payload_left_ = 0;
   ping_outstanding_.reset();
   next_ping_.reset();
-  events_.push_back({0, 0, session_closed{*closed_}});
+  events_.push_back({0, ev_closed});
 }
 
 }  // namespace converge::p2p

@@ -27,7 +27,6 @@
 // Threading: none. A session is used by one thread (or strand) at a time.
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -38,6 +37,7 @@
 #include "base/clock.hpp"
 #include "base/error.hpp"
 #include "p2p/byte_ring.hpp"
+#include "p2p/ring_queue.hpp"
 #include "p2p/yamux_frame.hpp"
 
 namespace converge::p2p {
@@ -153,7 +153,18 @@ class yamux_session {
   [[nodiscard]] std::optional<duration> rtt() const { return rtt_; }
 
  private:
-  enum pending_bit : std::uint8_t { ev_opened = 1, ev_readable = 2, ev_writable = 4, ev_fin = 8, ev_reset = 16 };
+  // Stream events are bits (at most one of each kind queued per stream);
+  // session events are queued at most once each (rtt is coalesced).
+  enum event_kind : std::uint8_t {
+    ev_opened = 1,
+    ev_readable = 2,
+    ev_writable = 4,
+    ev_fin = 8,
+    ev_reset = 16,
+    ev_go_away = 32,
+    ev_rtt = 64,
+    ev_closed = 128,
+  };
   struct stream {
     bool outbound = false;
     bool acked = false;
@@ -171,10 +182,10 @@ class yamux_session {
     std::size_t epoch_consumed = 0;
     byte_ring buffer;
   };
+  // The variant is built when polled, so queueing never allocates.
   struct queued_event {
-    std::uint32_t stream_id;  // 0 for session events
-    std::uint8_t bit;         // pending_bit for stream events
-    yamux_event event;
+    std::uint32_t stream_id = 0;  // 0 for session events
+    std::uint8_t kind = 0;
   };
 
   void handle_header(const yamux_header& h, instant now);
@@ -189,7 +200,7 @@ class yamux_session {
   void maybe_update_window(std::uint32_t id, stream& s, instant now);
   void send_frame(yamux_type type, std::uint16_t flags, std::uint32_t id, std::uint32_t length);
   void send_ping(instant now);
-  void push_stream_event(std::uint32_t id, stream& s, std::uint8_t bit, yamux_event e);
+  void push_stream_event(std::uint32_t id, stream& s, event_kind kind);
   void wake_writers();
   void maybe_forget(std::uint32_t id);
   void check_go_away_done();
@@ -207,7 +218,7 @@ class yamux_session {
   std::size_t window_growth_ = 0;  // sum over streams of recv_window - initial
 
   bytes out_;
-  std::deque<queued_event> events_;
+  ring_queue<queued_event> events_;
   bool rtt_event_pending_ = false;
 
   // Frame decoding: a header is collected here byte by byte; a data payload is
@@ -227,6 +238,7 @@ class yamux_session {
 
   bool local_go_away_ = false;
   bool remote_go_away_ = false;
+  yamux_go_away_code remote_go_away_code_ = yamux_go_away_code::normal;
   std::optional<error> closed_;
 };
 
