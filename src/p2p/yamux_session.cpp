@@ -134,7 +134,7 @@ yamux_session::stream* yamux_session::accept_inbound(std::uint32_t id, instant n
   }
   auto& s = streams_[id];
   s.epoch_start = now;
-  send_frame(yamux_type::window_update, yamux_flag::ack, id, 0);
+  s.ack_owed = true;
   push_stream_event(id, s, ev_opened);
   return &s;
 }
@@ -243,6 +243,15 @@ void yamux_session::send_frame(yamux_type type, std::uint16_t flags, std::uint32
   append_yamux_header(out_, {type, flags, id, length});
 }
 
+void yamux_session::send_stream_frame(stream& s, yamux_type type, std::uint16_t flags, std::uint32_t id,
+                                      std::uint32_t length) {
+  if (s.ack_owed) {
+    flags |= yamux_flag::ack;
+    s.ack_owed = false;
+  }
+  send_frame(type, flags, id, length);
+}
+
 // ---- time ------------------------------------------------------------------
 
 std::optional<instant> yamux_session::poll_timeout() const {
@@ -322,7 +331,7 @@ result<std::size_t> yamux_session::write(std::uint32_t id, bytes_view data, inst
   while (taken < data.size() && st.send_window > 0 && out_.size() + yamux_header_size < config_.max_transmit_buffer) {
     std::size_t room = config_.max_transmit_buffer - out_.size() - yamux_header_size;
     std::size_t n = std::min({data.size() - taken, std::size_t{st.send_window}, std::size_t{config_.max_frame_payload}, room});
-    send_frame(yamux_type::data, 0, id, static_cast<std::uint32_t>(n));
+    send_stream_frame(st, yamux_type::data, 0, id, static_cast<std::uint32_t>(n));
     append(out_, data.subspan(taken, n));
     st.send_window -= static_cast<std::uint32_t>(n);
     taken += n;
@@ -391,7 +400,7 @@ void yamux_session::maybe_update_window(std::uint32_t id, stream& s, instant now
   }
   auto delta = static_cast<std::uint32_t>(open());
   s.recv_credit += delta;
-  send_frame(yamux_type::window_update, 0, id, delta);
+  send_stream_frame(s, yamux_type::window_update, 0, id, delta);
 }
 
 result<void> yamux_session::close_write(std::uint32_t id) {
@@ -400,7 +409,7 @@ result<void> yamux_session::close_write(std::uint32_t id) {
   if ((*s)->local_closed) return ok();
   (*s)->local_closed = true;
   (*s)->write_blocked = false;
-  send_frame(yamux_type::window_update, yamux_flag::fin, id, 0);
+  send_stream_frame(**s, yamux_type::window_update, yamux_flag::fin, id, 0);
   maybe_forget(id);
   return ok();
 }

@@ -52,7 +52,8 @@ struct yamux_config {
   // beyond the initial 256 KiB each: a bound on buffered memory per session.
   std::size_t max_window_growth = 64 * 1024 * 1024;
   // Live streams (both directions). Inbound SYNs beyond it are answered with RST.
-  std::size_t max_streams = 256;
+  // The libp2p spec asks to hold at least 256 unacknowledged inbound streams.
+  std::size_t max_streams = 512;
   // Outbound streams the peer has not ACKed yet (libp2p yamux spec: 256).
   std::size_t max_ack_backlog = 256;
   // write() splits data into frames of at most this many payload bytes.
@@ -68,7 +69,9 @@ struct yamux_config {
   std::optional<duration> ping_timeout = std::chrono::seconds{10};
 };
 
-// A remote peer opened a stream (we already sent the ACK).
+// A remote peer opened a stream. As the libp2p yamux spec asks, it is not
+// acknowledged implicitly: the ACK flag rides on the first frame we send on it
+// (data, window update or FIN).
 struct inbound_stream {
   std::uint32_t id;
 };
@@ -172,7 +175,8 @@ class yamux_session {
     bool remote_closed = false;
     bool reset = false;
     bool write_blocked = false;
-    bool fin_read = false;  // a read or consume reported the end of the peer's data
+    bool fin_read = false;
+    bool ack_owed = false;  // inbound: our first frame on it carries ACK  // a read or consume reported the end of the peer's data
     std::uint8_t pending = 0;  // pending_bit set: events queued and not yet polled
     std::uint32_t send_window = yamux_initial_window;
     std::uint32_t recv_window = yamux_initial_window;
@@ -199,6 +203,8 @@ class yamux_session {
   void remote_fin(std::uint32_t id, stream& s);
   void maybe_update_window(std::uint32_t id, stream& s, instant now);
   void send_frame(yamux_type type, std::uint16_t flags, std::uint32_t id, std::uint32_t length);
+  // Sends a stream frame, adding ACK if the stream still owes one.
+  void send_stream_frame(stream& s, yamux_type type, std::uint16_t flags, std::uint32_t id, std::uint32_t length);
   void send_ping(instant now);
   void push_stream_event(std::uint32_t id, stream& s, event_kind kind);
   void wake_writers();

@@ -372,3 +372,35 @@ TEST(yamux_session, transport_dies_at_every_step) {
     EXPECT_FALSE(f.client.poll_timeout());
   }
 }
+
+TEST(yamux_session, ack_rides_on_the_first_frame_we_send) {
+  yamux_session s(yamux_role::server, test_start());
+  bytes out;
+  while (s.poll_transmit(out)) {
+  }
+  s.handle_input(frame(yamux_type::window_update, yamux_flag::syn, 1, 0), test_start());
+  EXPECT_FALSE(s.poll_transmit(out));  // no implicit ACK (libp2p yamux spec)
+  ASSERT_EQ(s.write(1, as_bytes("hi"), test_start()).value(), 2u);
+  ASSERT_EQ(s.write(1, as_bytes("!"), test_start()).value(), 1u);
+  ASSERT_TRUE(s.poll_transmit(out));
+  EXPECT_EQ(to_hex(out), to_hex(concat(frame(yamux_type::data, yamux_flag::ack, 1, 2, as_bytes("hi")),
+                                       frame(yamux_type::data, 0, 1, 1, as_bytes("!")))));
+  // A stream we only close acknowledges with its FIN.
+  s.handle_input(frame(yamux_type::window_update, yamux_flag::syn, 3, 0), test_start());
+  ASSERT_TRUE(s.close_write(3));
+  ASSERT_TRUE(s.poll_transmit(out));
+  EXPECT_EQ(to_hex(out), to_hex(frame(yamux_type::window_update, yamux_flag::ack | yamux_flag::fin, 3, 0)));
+}
+
+TEST(yamux_session, backlog_frees_when_the_listener_answers) {
+  fixture f;
+  f.s.auto_read = false;
+  std::vector<std::uint32_t> ids;
+  for (int k = 0; k < 256; ++k) ids.push_back(f.client.open_stream(f.net.now).value());
+  f.net.drive();
+  EXPECT_EQ(f.s.opened.size(), 256u);
+  EXPECT_EQ(f.client.open_stream(f.net.now).error().code, yamux_errc::too_many_streams);
+  f.s.send(ids[0], "ack");
+  f.net.drive();
+  EXPECT_TRUE(f.client.open_stream(f.net.now));
+}
