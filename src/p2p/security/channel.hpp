@@ -16,9 +16,14 @@
 //   - events:               poll_event() until nullopt: handshake_complete
 //                           once, or session_failed once; after a failure
 //                           every call is a no-op and the caller closes
-//   - application data:     send(plaintext) after handshake_complete;
+//   - application data:     send(plaintext) after handshake_complete; it is
+//                           all or nothing: over the output bound it returns
+//                           buffer_full and queues nothing (the channel stays
+//                           usable: poll_transmit, then send again).
 //                           poll_read() yields received plaintext, each view
-//                           valid until the next non-const call
+//                           valid until the next non-const call. Bytes that
+//                           arrive behind the handshake are never lost: they
+//                           come out of poll_read() first.
 #include <optional>
 #include <string>
 #include <variant>
@@ -72,6 +77,8 @@ class secure_channel {
   [[nodiscard]] virtual channel_state state() const = 0;
   // The failure, once state() == failed.
   [[nodiscard]] virtual const std::optional<error>& failure() const = 0;
+  // The remote's identity and the negotiated muxer, once established.
+  [[nodiscard]] virtual const std::optional<handshake_complete>& remote() const = 0;
 };
 
 }  // namespace converge::p2p::security

@@ -24,6 +24,12 @@ bytes static_key_message(const std::array<std::uint8_t, noise::dh_len>& static_p
 
 }  // namespace
 
+result<noise_session> noise_session::create(role self, noise_config config, rng& r, instant now) {
+  if (auto ok_ext = check_extensions({config.webtransport_certhashes, config.stream_muxers}); !ok_ext)
+    return fail(with_context(ok_ext.error(), "noise_config"));
+  return noise_session(self, std::move(config), r, now);
+}
+
 noise_session::noise_session(role self, noise_config config, rng& r, instant now)
     : role_(self), config_(std::move(config)), deadline_(now + config_.handshake_timeout) {
   config_.max_buffered_input = std::max(config_.max_buffered_input, 2 * frame_limit);

@@ -53,8 +53,11 @@ struct noise_config {
 class noise_session final : public secure_channel {
  public:
   // The initiator queues message 1 at once. The keys are drawn from `r` here;
-  // the session keeps no reference to it. A config that crosses a bound yields
-  // a session that has already failed (its reason is the first event).
+  // the session keeps no reference to it. Fails with invalid_payload when the
+  // config crosses a bound of payload.hpp (muxer or certhash lists).
+  static result<noise_session> create(role self, noise_config config, rng& r, instant now);
+  // As create(), but a config over a bound yields a session that has already
+  // failed (its reason is the first event).
   noise_session(role self, noise_config config, rng& r, instant now);
   noise_session(const noise_session&) = delete;
   noise_session& operator=(const noise_session&) = delete;
@@ -78,8 +81,7 @@ class noise_session final : public secure_channel {
   [[nodiscard]] channel_state state() const override { return state_; }
   [[nodiscard]] const std::optional<error>& failure() const override { return failure_; }
   [[nodiscard]] role self() const { return role_; }
-  // The remote's identity and the negotiated muxer, once established.
-  [[nodiscard]] const std::optional<handshake_complete>& remote() const { return remote_; }
+  [[nodiscard]] const std::optional<handshake_complete>& remote() const override { return remote_; }
   // The Noise handshake hash h (channel binding), once established.
   [[nodiscard]] const std::optional<noise::hash>& handshake_hash() const { return handshake_hash_; }
 

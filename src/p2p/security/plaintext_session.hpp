@@ -43,7 +43,7 @@ class plaintext_session final : public secure_channel {
 
   [[nodiscard]] channel_state state() const override { return state_; }
   [[nodiscard]] const std::optional<error>& failure() const override { return failure_; }
-  [[nodiscard]] const std::optional<handshake_complete>& remote() const { return remote_; }
+  [[nodiscard]] const std::optional<handshake_complete>& remote() const override { return remote_; }
 
  private:
   void fail_with(error e);

@@ -412,6 +412,12 @@ TEST(noise_session, oversized_local_extensions_fail_at_creation) {
   EXPECT_EQ(failed(ev)->code, security_errc::invalid_payload);
   bytes out;
   EXPECT_FALSE(s.poll_transmit(out));
+  auto created = noise_session::create(role::initiator, config_for(1, many), r, t0());
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, security_errc::invalid_payload);
+  auto fine = noise_session::create(role::initiator, config_for(1, {"/yamux/1.0.0"}), r, t0());
+  ASSERT_TRUE(fine);
+  EXPECT_TRUE(fine->poll_transmit(out));
 }
 
 TEST(noise_session, same_seeds_same_transcript) {
