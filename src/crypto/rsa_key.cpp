@@ -81,7 +81,16 @@ result<private_ptr> rsa_private_from_raw(bytes_view data) {
   auto k = parse_private_der(EVP_PKEY_RSA, data, "RSA private key (PKCS#1)");
   if (!k) return fail(k.error());
   if (auto c = check_rsa(k->get(), "RSA private key"); !c) return fail(c.error());
-  return wrap_private(std::move(*k));
+  auto key = wrap_private(std::move(*k));
+  if (!key) return key;
+  // PKCS#1 carries n, e and d side by side, and nothing ties them together:
+  // a corrupted file would load and then sign garbage. One sign-and-verify
+  // proves the key works (cheaper than OpenSSL's primality-testing check).
+  static constexpr std::uint8_t probe[] = {'c', 'o', 'n', 'v', 'e', 'r', 'g', 'e'};
+  auto sig = (*key)->sign(probe);
+  if (!sig || !(*key)->public_key()->verify(probe, *sig))
+    return fail(crypto_errc::invalid_key, "RSA private key is inconsistent: its signatures do not verify");
+  return key;
 }
 
 result<private_ptr> rsa_generate(unsigned bits) {

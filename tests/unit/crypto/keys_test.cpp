@@ -200,6 +200,13 @@ TEST(keys, rsa_keys_under_2048_bits_are_refused) {
   EXPECT_EQ(code_of(private_key::generate(key_type::rsa, r, 16384)), crypto_errc::invalid_argument);
 }
 
+TEST(keys, rsa_private_key_with_a_corrupted_modulus_is_refused) {
+  bytes k = hex(tv::sample_rsa_private);
+  ASSERT_TRUE(private_key::from_protobuf(k));
+  k[100] ^= 0x01;  // inside the modulus n: still valid DER, no longer a key pair
+  EXPECT_EQ(code_of(private_key::from_protobuf(k)), crypto_errc::invalid_key);
+}
+
 TEST(keys, key_type_names) {
   for (auto t : all_types) EXPECT_EQ(key_type_from_name(key_type_name(t)), t);
   EXPECT_FALSE(key_type_from_name("dsa"));
