@@ -24,6 +24,10 @@
 //    peer's window, so an application that stops reading stops the sender.
 //  * After session_closed, flush poll_transmit() (it may hold a GoAway) and
 //    close the transport; every later call is refused with session_closed.
+//  * Events are bounded by construction: at most one of each kind is queued
+//    per stream and one of each session kind (go-away, rtt, closed), so the
+//    queue holds at most 5 x max_streams + 3 entries (plus stale entries for
+//    streams the application reset itself, which poll_event skips).
 // Threading: none. A session is used by one thread (or strand) at a time.
 #include <cstddef>
 #include <cstdint>
