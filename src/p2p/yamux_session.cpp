@@ -28,6 +28,7 @@ void yamux_session::handle_input(bytes_view data, instant now) {
         stream* s = find(payload_stream_);
         if (s && !s->reset) {
           s->buffer.push(data.first(n));
+          s->receiving -= static_cast<std::uint32_t>(n);
           push_stream_event(payload_stream_, *s, ev_readable);
         }
       }
@@ -85,6 +86,7 @@ void yamux_session::handle_data_header(const yamux_header& h, instant now) {
       return protocol_violation(sid(h.stream_id) + ": data frame of " + std::to_string(h.length) +
                                 " bytes exceeds the receive window of " + std::to_string(s->recv_credit));
     s->recv_credit -= h.length;
+    s->receiving = h.length;
     s->buffer.reserve(s->buffer.size() + h.length, s->recv_window);
     payload_keep_ = true;
     payload_fin_ = h.has(yamux_flag::fin);
@@ -379,7 +381,9 @@ result<yamux_read> yamux_session::read(std::uint32_t id, std::span<std::uint8_t>
 
 void yamux_session::maybe_update_window(std::uint32_t id, stream& s, instant now) {
   if (s.remote_closed || s.reset || closed_) return;
-  auto open = [&] { return std::uint64_t{s.recv_window} - s.recv_credit - s.buffer.size(); };
+  // Window the peer has used up and we have freed: neither credited, nor
+  // buffered, nor announced by a frame header whose payload is still arriving.
+  auto open = [&] { return std::uint64_t{s.recv_window} - s.recv_credit - s.buffer.size() - s.receiving; };
   // Batch updates: at least half a window, as go-yamux and rust-yamux do.
   if (open() < s.recv_window / 2) return;
   // Auto-tuning: a whole window consumed within (at most) two round trips means the

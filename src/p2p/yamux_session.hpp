@@ -185,6 +185,7 @@ class yamux_session {
     std::uint32_t send_window = yamux_initial_window;
     std::uint32_t recv_window = yamux_initial_window;
     std::uint32_t recv_credit = yamux_initial_window;  // what the peer may still send
+    std::uint32_t receiving = 0;  // bytes of the current data frame not yet in `buffer`
     // Auto-tuning epoch: when it began and how much the application consumed since.
     instant epoch_start;
     std::size_t epoch_consumed = 0;

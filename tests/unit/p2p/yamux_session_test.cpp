@@ -404,3 +404,31 @@ TEST(yamux_session, backlog_frees_when_the_listener_answers) {
   f.net.drive();
   EXPECT_TRUE(f.client.open_stream(f.net.now));
 }
+
+// A window update sent while a frame's payload is still arriving must not
+// credit the bytes that are announced but not yet buffered.
+TEST(yamux_session, window_update_mid_frame_counts_the_announced_bytes) {
+  yamux_config cfg;
+  cfg.auto_tune = false;
+  yamux_session s(yamux_role::server, test_start(), cfg);
+  bytes out;
+  while (s.poll_transmit(out)) {
+  }
+  s.handle_input(frame(yamux_type::data, yamux_flag::syn, 1, yamux_initial_window), test_start());
+  bytes part(200 * 1024, 'q');
+  s.handle_input(part, test_start());
+  std::vector<std::uint8_t> buf(part.size());
+  ASSERT_EQ(s.read(1, buf, test_start())->size, part.size());
+  ASSERT_TRUE(s.poll_transmit(out));
+  EXPECT_EQ(to_hex(out), to_hex(frame(yamux_type::window_update, yamux_flag::ack, 1, 200 * 1024)));
+  // The rest of the frame, then a full new window's worth: all within bounds.
+  s.handle_input(bytes(yamux_initial_window - part.size(), 'r'), test_start());
+  auto more = frame(yamux_type::data, 0, 1, 200 * 1024);
+  more.resize(more.size() + 200 * 1024, 's');
+  s.handle_input(more, test_start());
+  EXPECT_FALSE(s.closed());
+  EXPECT_EQ(s.stream_info(1)->buffered, yamux_initial_window);
+  s.handle_input(frame(yamux_type::data, 0, 1, 1, as_bytes("t")), test_start());
+  ASSERT_TRUE(s.closed());
+  EXPECT_EQ(s.close_reason()->code, yamux_errc::protocol_error);
+}
