@@ -64,6 +64,9 @@ void yamux_session::handle_data_header(const yamux_header& h, instant now) {
   if (h.length > config_.max_receive_window)
     return protocol_violation(sid(h.stream_id) + ": data frame of " + std::to_string(h.length) +
                               " bytes exceeds the largest receive window");
+  if (h.has(yamux_flag::syn) && h.length > yamux_initial_window)
+    return protocol_violation(sid(h.stream_id) + ": opening data frame of " + std::to_string(h.length) +
+                              " bytes exceeds the initial window");
   stream* s = h.has(yamux_flag::syn) ? accept_inbound(h.stream_id, now) : find(h.stream_id);
   if (closed_) return;
   payload_stream_ = h.stream_id;
@@ -147,6 +150,7 @@ void yamux_session::remote_reset(std::uint32_t id, stream& s) {
     --ack_backlog_;
   }
   s.reset = true;
+  s.receiving = 0;
   s.buffer.release();
   window_growth_ -= s.recv_window - yamux_initial_window;
   s.recv_window = yamux_initial_window;
