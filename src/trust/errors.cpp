@@ -19,6 +19,10 @@ struct trust_category_impl final : std::error_category {
       case trust_errc::invalid_share: return "invalid share";
       case trust_errc::invalid_proof: return "invalid proof of knowledge";
       case trust_errc::crypto_failure: return "crypto operation failed";
+      case trust_errc::rollback: return "rollback attack";
+      case trust_errc::expired: return "metadata expired";
+      case trust_errc::mismatch: return "metadata does not match trusted metadata";
+      case trust_errc::out_of_order: return "update steps out of order";
     }
     return "unknown trust error";
   }

@@ -18,6 +18,10 @@ enum class trust_errc {
   invalid_share,        // a FROST share or VSS check fails; detail names the participant
   invalid_proof,        // a DKG proof of knowledge fails; detail names the participant
   crypto_failure,       // the crypto library refused an operation (negligible on valid input)
+  rollback,             // a version older than (or not following) the trusted one
+  expired,              // metadata past its expiry: a freeze attack or a stale mirror
+  mismatch,             // length, hash or version differs from what trusted metadata says
+  out_of_order,         // e.g. snapshot before timestamp: the client workflow order was not followed
 };
 
 const std::error_category& trust_category() noexcept;

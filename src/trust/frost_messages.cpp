@@ -86,7 +86,6 @@ result<vss_commitment> get_points(const json& obj, std::string_view key, std::st
 result<signing_commitment> commitment_fields(const json& obj, std::string_view path) {
   if (!obj.is_object()) return field_error(path, "must be an object");
   if (auto o = only_fields(obj, {"identifier", "hiding", "binding"}, path); !o) return fail(o.error());
-  signing_commitment c;
   auto id = get_id(obj, "identifier", path);
   if (!id) return fail(id.error());
   auto h = get_point(obj, "hiding", path);
