@@ -27,6 +27,7 @@ void yamux_session::handle_input(bytes_view data, instant now) {
       if (payload_keep_) {
         stream* s = find(payload_stream_);
         if (s && !s->reset) {
+          s->buffer.reserve(s->buffer.size() + n, s->recv_window);
           s->buffer.push(data.first(n));
           s->receiving -= static_cast<std::uint32_t>(n);
           push_stream_event(payload_stream_, *s, ev_readable);
@@ -90,7 +91,6 @@ void yamux_session::handle_data_header(const yamux_header& h, instant now) {
                                 " bytes exceeds the receive window of " + std::to_string(s->recv_credit));
     s->recv_credit -= h.length;
     s->receiving = h.length;
-    s->buffer.reserve(s->buffer.size() + h.length, s->recv_window);
     payload_keep_ = true;
     payload_fin_ = h.has(yamux_flag::fin);
   }
