@@ -69,3 +69,35 @@ export async function peerIdOf (key) {
   const cid = CID.createV1(0x72, mh)
   return { toString: () => base58btc.encode(mh.bytes).slice(1), toCID: () => cid }
 }
+
+// ECDSA in @libp2p/crypto differs from the peer-ids spec (and go-libp2p) in two
+// ways: signatures are raw r||s (WebCrypto's IEEE P1363) instead of DER, and
+// the public key Data is a non-standard DER structure instead of PKIX
+// SubjectPublicKeyInfo. Private keys (SEC1 ECPrivateKey) agree. These helpers
+// let the cross-check compare what both define: the point and the signature maths.
+function derInt (b) {
+  let i = 0
+  while (i < b.length - 1 && b[i] === 0) i++
+  b = b.subarray(i)
+  if (b[0] & 0x80) b = Uint8Array.from([0, ...b])
+  return [0x02, b.length, ...b]
+}
+export function rawSigToDer (raw) {
+  const half = raw.length / 2
+  const body = [...derInt(raw.subarray(0, half)), ...derInt(raw.subarray(half))]
+  return Uint8Array.from([0x30, body.length, ...body])
+}
+export function derSigToRaw (der, size = 32) {
+  const out = new Uint8Array(size * 2)
+  let p = 2
+  for (let k = 0; k < 2; k++) {
+    const len = der[p + 1]
+    let v = der.subarray(p + 2, p + 2 + len)
+    while (v.length > size && v[0] === 0) v = v.subarray(1)
+    out.set(v, k * size + size - v.length)
+    p += 2 + len
+  }
+  return out
+}
+// The uncompressed P-256 point (04 || x || y) ends either public key DER form.
+export function ecPointOf (publicKeyProtobufHex) { return publicKeyProtobufHex.slice(-130) }

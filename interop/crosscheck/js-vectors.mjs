@@ -8,7 +8,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import { bases } from 'multiformats/basics'
 import { multiaddr } from '@multiformats/multiaddr'
-import { makeRandom, randomMultiaddr, hex, peerIdOf } from './cases.mjs'
+import { makeRandom, randomMultiaddr, hex, peerIdOf, rawSigToDer, ecPointOf } from './cases.mjs'
 
 const count = Number(process.argv[2] ?? 200)
 const rand = makeRandom(Number(process.argv[3] ?? 1))
@@ -20,7 +20,15 @@ for (const [type, n] of keyPlan) {
     const key = type === 'RSA' ? await generateKeyPair('RSA', 2048) : await generateKeyPair(type)
     const id = await peerIdOf(key)
     const message = rand.bytes(1 + rand.int(200))
+    let signature = await key.sign(message)
+    const extra = {}
+    if (type === 'ECDSA') {
+      // See cases.mjs: only the private key, the point and the signature maths are shared.
+      signature = rawSigToDer(signature)
+      extra.public_point = ecPointOf(hex(publicKeyToProtobuf(key.publicKey)))
+    }
     keys.push({
+      ...extra,
       type,
       private_key: hex(privateKeyToProtobuf(key)),
       public_key: hex(publicKeyToProtobuf(key.publicKey)),
@@ -28,7 +36,7 @@ for (const [type, n] of keyPlan) {
       cid: id.toCID().toString(),
       cid_base36: id.toCID().toString(bases.base36),
       message: hex(message),
-      signature: hex(await key.sign(message))
+      signature: hex(signature)
     })
   }
 }
