@@ -6,6 +6,7 @@
 
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
+#include "delta/diff_coder.hpp"
 #include "delta/zstd_stream.hpp"
 
 namespace converge::delta {
@@ -32,11 +33,11 @@ result<void> apply_cover_body(const input_source& old_file, const input_source& 
   if (len[0] + len[1] + len[2] != left) return fail(delta_errc::corrupt, "bytes after the cover streams");
   const unsigned wlog = limits.max_stream_window_log;
   zstd_reader ctrl(patch, at, len[0], wlog, "control stream");
-  zstd_reader diff(patch, at + len[0], len[1], wlog, "diff stream");
+  diff_decoder diff(patch, at + len[0], len[1]);
   zstd_reader extra(patch, at + len[0] + len[1], len[2], wlog, "extra stream");
 
   const std::uint64_t old_size = old_file.size();
-  bytes old_buf(chunk), diff_buf(chunk);
+  bytes old_buf(chunk + 2), diff_buf(chunk);
   std::uint64_t old_pos = 0, done = 0;
   while (done < new_size) {
     auto seek = ctrl.uvarint();
@@ -55,12 +56,19 @@ result<void> apply_cover_body(const input_source& old_file, const input_source& 
       return fail(delta_errc::corrupt, "control record runs past the declared new size " + std::to_string(new_size));
     if (*add > old_size - old_pos) return fail(delta_errc::corrupt, "control record reads past the end of the old file");
     for (std::uint64_t n = *add; n > 0;) {
+      // Two bytes before the chunk give the diff model its old-file context.
+      auto back = static_cast<std::size_t>(std::min<std::uint64_t>(old_pos, 2));
       auto step = static_cast<std::size_t>(std::min<std::uint64_t>(n, chunk));
-      std::span<std::uint8_t> o(old_buf.data(), step), d(diff_buf.data(), step);
-      if (auto r = old_file.read_at(old_pos, o); !r) return r;
-      if (auto r = diff.read(d); !r) return r;
-      for (std::size_t i = 0; i < step; ++i) d[i] = static_cast<std::uint8_t>(d[i] + o[i]);
-      if (auto r = out.write(d); !r) return r;
+      if (auto r = old_file.read_at(old_pos - back, {old_buf.data(), step + back}); !r) return r;
+      const std::uint8_t* o = old_buf.data() + back;
+      for (std::size_t i = 0; i < step; ++i) {
+        std::size_t p = back + i;  // index of old[old_pos + i] in old_buf
+        old_context c{o[i], p >= 1 ? old_buf[p - 1] : std::uint8_t{0}, p >= 2 ? old_buf[p - 2] : std::uint8_t{0}};
+        auto d = diff.get(c);
+        if (!d) return fail(d.error());
+        diff_buf[i] = static_cast<std::uint8_t>(*d + o[i]);
+      }
+      if (auto r = out.write({diff_buf.data(), step}); !r) return r;
       old_pos += step;
       n -= step;
     }
@@ -73,8 +81,9 @@ result<void> apply_cover_body(const input_source& old_file, const input_source& 
     }
     done += *add + *ext;
   }
-  for (auto* z : {&ctrl, &diff, &extra})
+  for (auto* z : {&ctrl, &extra})
     if (auto r = z->expect_end(); !r) return r;
+  if (auto r = diff.expect_end(); !r) return r;
   return ok();
 }
 

@@ -13,6 +13,7 @@
 
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
+#include "delta/diff_coder.hpp"
 #include "delta/zstd_stream.hpp"
 
 namespace converge::delta {
@@ -74,7 +75,9 @@ class suffix_index {
 };
 
 struct streams {
-  bytes ctrl, diff, extra;
+  bytes ctrl, extra;
+  diff_encoder diff;
+  std::uint64_t diff_count = 0;
   std::int64_t cursor = 0;  // the applier's old position after the last record
 
   void emit(bytes_view old, bytes_view neu, std::int64_t old_from, std::int64_t new_from, std::int64_t add,
@@ -83,8 +86,12 @@ struct streams {
     append_uvarint(ctrl, zigzag_encode(old_from - cursor));
     append_uvarint(ctrl, static_cast<std::uint64_t>(add));
     append_uvarint(ctrl, static_cast<std::uint64_t>(extra_len));
-    for (std::int64_t i = 0; i < add; ++i)
-      diff.push_back(static_cast<std::uint8_t>(neu[static_cast<std::size_t>(new_from + i)] - old[static_cast<std::size_t>(old_from + i)]));
+    for (std::int64_t i = 0; i < add; ++i) {
+      auto p = static_cast<std::size_t>(old_from + i);
+      old_context c{old[p], p >= 1 ? old[p - 1] : std::uint8_t{0}, p >= 2 ? old[p - 2] : std::uint8_t{0}};
+      diff.put(static_cast<std::uint8_t>(neu[static_cast<std::size_t>(new_from + i)] - old[p]), c);
+    }
+    diff_count += static_cast<std::uint64_t>(add);
     auto e = neu.subspan(static_cast<std::size_t>(new_from + add), static_cast<std::size_t>(extra_len));
     extra.insert(extra.end(), e.begin(), e.end());
     cursor = old_from + add;
@@ -108,7 +115,6 @@ result<bytes> make_cover_body(bytes_view old, bytes_view neu, const cover_option
   };
 
   streams out;
-  out.diff.reserve(neu.size());
   std::int64_t scan = 0, len = 0, pos = 0, lastscan = 0, lastpos = 0, lastoffset = 0;
   while (scan < newsize) {
     std::int64_t oldscore = 0;
@@ -170,15 +176,19 @@ result<bytes> make_cover_body(bytes_view old, bytes_view neu, const cover_option
   }
 
   zstd_params p{.level = opts.level, .window_log = opts.stream_window_log, .long_distance = false};
-  bytes body;
   bytes frames[3];
-  const bytes* raw[3] = {&out.ctrl, &out.diff, &out.extra};
-  for (int i = 0; i < 3; ++i) {
-    if (raw[i]->empty()) continue;
-    auto c = zstd_compress(*raw[i], p);
+  if (!out.ctrl.empty()) {
+    auto c = zstd_compress(out.ctrl, p);
     if (!c) return fail(c.error());
-    frames[i] = std::move(*c);
+    frames[0] = std::move(*c);
   }
+  if (out.diff_count != 0) frames[1] = out.diff.finish();
+  if (!out.extra.empty()) {
+    auto c = zstd_compress(out.extra, p);
+    if (!c) return fail(c.error());
+    frames[2] = std::move(*c);
+  }
+  bytes body;
   for (auto& f : frames) append_uvarint(body, f.size());
   for (auto& f : frames) append(body, f);
   return body;

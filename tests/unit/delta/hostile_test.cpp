@@ -7,6 +7,7 @@
 
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
+#include "delta/diff_coder.hpp"
 #include "delta/delta.hpp"
 #include "delta/zstd_stream.hpp"
 #include "test_data.hpp"
@@ -27,12 +28,20 @@ bytes header_for(method m, const bytes& old_data, std::uint64_t new_size, const 
   return encode_header(h);
 }
 
-// A cover body from raw (uncompressed) control/diff/extra streams.
-bytes cover_body(const bytes& ctrl, const bytes& diff, const bytes& extra, unsigned wlog = 0) {
+// A cover body from raw control/diff/extra streams; diff byte i is taken to
+// sit over old byte i (records that start at the old file's beginning).
+bytes cover_body(const bytes& ctrl, const bytes& diff, const bytes& extra, unsigned wlog = 0, const bytes& old = {}) {
   bytes frames[3];
-  const bytes* raw[3] = {&ctrl, &diff, &extra};
-  for (int i = 0; i < 3; ++i)
-    if (!raw[i]->empty()) frames[i] = zstd_compress(*raw[i], {.level = 3, .window_log = wlog}).value();
+  if (!ctrl.empty()) frames[0] = zstd_compress(ctrl, {.level = 3, .window_log = wlog}).value();
+  if (!extra.empty()) frames[2] = zstd_compress(extra, {.level = 3, .window_log = wlog}).value();
+  if (!diff.empty()) {
+    diff_encoder e;
+    for (std::size_t i = 0; i < diff.size(); ++i) {
+      auto at = [&](std::size_t k) { return k < old.size() ? old[k] : std::uint8_t{0}; };
+      e.put(diff[i], {at(i), i >= 1 ? at(i - 1) : std::uint8_t{0}, i >= 2 ? at(i - 2) : std::uint8_t{0}});
+    }
+    frames[1] = e.finish();
+  }
   bytes body;
   for (auto& f : frames) append_uvarint(body, f.size());
   for (auto& f : frames) append(body, f);
@@ -138,19 +147,24 @@ TEST(delta_hostile, control_records_cannot_escape_their_bounds) {
 
 TEST(delta_hostile, streams_shorter_or_longer_than_the_control_data) {
   bytes old_data = random_bytes(100, 8);
-  bytes p = header_for(method::cover, old_data, 10);
-  append(p, cover_body(ctrl_record(0, 10, 0), bytes(5, 0), {}));
-  EXPECT_EQ(apply_err(old_data, p).code, delta_errc::corrupt);
-  bytes q = header_for(method::cover, old_data, 10, sha256_of(bytes_view(old_data).first(10)));
-  append(q, cover_body(ctrl_record(0, 10, 0), bytes(11, 0), {}));
-  EXPECT_EQ(apply_err(old_data, q).code, delta_errc::corrupt);
-  bytes r = header_for(method::cover, old_data, 10, sha256_of(bytes_view(old_data).first(10)));
-  append(r, cover_body(concat(ctrl_record(0, 10, 0), ctrl_record(0, 1, 0)), bytes(11, 0), {}));
+  const digest first10 = sha256_of(bytes_view(old_data).first(10));
+  // Too few or too many difference bytes: an error, never a wrong output.
+  for (std::size_t n : {0, 5, 11, 64}) {
+    bytes p = header_for(method::cover, old_data, 10, first10);
+    append(p, cover_body(ctrl_record(0, 10, 0), bytes(n, 1), {}, 0, old_data));
+    EXPECT_FALSE(apply_patch_memory(old_data, p)) << n;
+  }
+  bytes r = header_for(method::cover, old_data, 10, first10);
+  append(r, cover_body(concat(ctrl_record(0, 10, 0), ctrl_record(0, 1, 0)), bytes(11, 0), {}, 0, old_data));
   EXPECT_EQ(apply_err(old_data, r).code, delta_errc::corrupt);
+  bytes e = header_for(method::cover, old_data, 10, first10);
+  append(e, cover_body(ctrl_record(0, 0, 10), {}, bytes(12, 0)));
+  EXPECT_EQ(apply_err(old_data, e).code, delta_errc::corrupt);
   // The exact streams apply: the checks above are about the extra bytes only.
-  bytes good = header_for(method::cover, old_data, 10, sha256_of(bytes_view(old_data).first(10)));
-  append(good, cover_body(ctrl_record(0, 10, 0), bytes(10, 0), {}));
-  EXPECT_TRUE(apply_patch_memory(old_data, good));
+  bytes good = header_for(method::cover, old_data, 10, first10);
+  append(good, cover_body(ctrl_record(0, 10, 0), bytes(10, 0), {}, 0, old_data));
+  auto ok_result = apply_patch_memory(old_data, good);
+  EXPECT_TRUE(ok_result) << (ok_result ? "" : ok_result.error().message());
 }
 
 TEST(delta_hostile, stream_window_over_the_memory_bound) {
