@@ -49,6 +49,10 @@ result<plaintext_exchange> decode_exchange(bytes_view in);
 // also lists. Either list empty: nullopt (the connection falls back to
 // multistream-select). Both non-empty and disjoint: the handshake fails
 // (security_errc::no_common_muxer), as the spec requires.
+// Interop note: @chainsafe/libp2p-noise 17 as initiator picks the first entry
+// of the *responder's* list it supports, so with two shared muxers in
+// different orders the sides could disagree; offer one muxer (yamux) or the
+// same order as js-libp2p to stay clear of it.
 result<std::optional<std::string>> negotiate_muxer(const std::vector<std::string>& initiator_muxers,
                                                    const std::vector<std::string>& responder_muxers);
 
