@@ -309,3 +309,36 @@ TEST(multistream, peer_disconnects_at_every_step) {
     }
   }
 }
+
+TEST(multistream, initiator_reads_go_style_ls_answer_and_late_leftover) {
+  multistream_options o;
+  o.list_first = true;
+  auto i = initiator({"/b"}, o);
+  // go-multistream's answer: the entries without the closing newline.
+  bytes answer = wire({"/multistream/1.0.0"});
+  append_multistream_frame(answer, wire({"/a", "/b"}));
+  append_multistream_message(answer, "/b");
+  for (auto b : answer) i.handle_input(bytes_view(&b, 1), test_start());
+  ASSERT_EQ(i.state(), multistream_state::done);
+  auto ev = drain(i);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(std::get<protocols_listed>(ev[0]).protocols, (std::vector<std::string>{"/a", "/b"}));
+  // Bytes fed after the end are the selected protocol's and are kept, in order.
+  i.handle_input(as_bytes("ab"), test_start());
+  i.handle_input(as_bytes("c"), test_start());
+  EXPECT_EQ(as_chars(i.take_leftover()), "abc");
+  EXPECT_TRUE(i.take_leftover().empty());
+}
+
+TEST(multistream, oversized_ls_answer_is_refused) {
+  multistream_options o;
+  o.list_first = true;
+  o.max_list_size = 64;
+  auto i = initiator({}, o);
+  std::vector<std::string> many;
+  for (int k = 0; k < 20; ++k) many.push_back("/protocol/" + std::to_string(k));
+  bytes answer = wire({"/multistream/1.0.0"});
+  append_multistream_frame(answer, encode_protocol_list(many));
+  i.handle_input(answer, test_start());
+  EXPECT_EQ(failure_code(i), multistream_errc::message_too_large);
+}
