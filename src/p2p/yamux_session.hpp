@@ -3,6 +3,10 @@
 // connection, fed the connection's bytes after the security upgrade.
 //
 // Driver contract (see docs/SANS_IO.md):
+//  * Construct it once multistream-select chose /yamux/1.0.0 (role client on
+//    the dialing side), feed it the negotiation's leftover bytes first, and
+//    drain poll_transmit() at once: the constructor queues the first ping,
+//    which measures the RTT that receive-window auto-tuning needs.
 //  * Feed every byte read with handle_input(data, now), in order, in any
 //    fragmentation. Call handle_eof() when the transport's read side ends or
 //    fails. Call handle_timeout(now) once the instant from poll_timeout() has
