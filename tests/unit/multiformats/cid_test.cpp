@@ -134,3 +134,17 @@ TEST(cid, random_round_trips) {
     EXPECT_EQ(cid::from_bytes(v0.to_bytes()).value(), v0);
   }
 }
+
+// A v0 CID has one text form; any other base prints its v1 equivalent.
+TEST(cid, v0_in_other_bases_is_v1) {
+  auto v0 = cid::parse("QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n").value();
+  for (auto b : {multibase::base16, multibase::base32, multibase::base36, multibase::base64, multibase::base64url}) {
+    auto text = v0.to_string(b);
+    EXPECT_EQ(text[0], static_cast<char>(b));
+    EXPECT_EQ(cid::parse(text).value(), v0.to_v1()) << text;
+  }
+  EXPECT_EQ(v0.to_v1().to_string(multibase::base58btc), "zdj7Wkkhxcu2rsiN6GUyHCLsSLL47kdUNfjbFqBUUhMFTZKBi");
+  EXPECT_EQ(v0.to_v1().to_string(multibase::base36), "k2jmtxx1epa2wl096hsbpuhrz9xhppklonehzwkmskc9rmeb51kwn4ut");
+  // Upper-case base32 decodes too (the multibase spec's case-insensitivity).
+  EXPECT_EQ(cid::parse("BAFYBEIHDWDCEFGH4DQKJV67UZCMW7OJEE6XEDZDETOJUZJEVTENXQUVYKU").value(), v0.to_v1());
+}
