@@ -1,7 +1,7 @@
 // Cross-implementation check: noise_session against js-libp2p's Noise
-// (@chainsafe/libp2p-noise 17) running in node, over pipes (no sockets).
-// Skipped unless node is present and CONVERGE_JS_DIR (default:
-// <source>/interop) holds the npm packages noise_peer.mjs loads.
+// (@libp2p/noise 17 or @chainsafe/libp2p-noise 17) running in node, over
+// pipes (no sockets). Skipped unless node is present and CONVERGE_JS_DIR
+// (default: <source>/interop) holds the npm packages noise_peer.mjs loads.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -163,7 +163,8 @@ run_result run_against_js(role ours, const std::string& js_key_type, const std::
 bool js_available() {
   const std::string source = env_or("CONVERGE_SOURCE_DIR", ".");
   const std::string js_dir = env_or("CONVERGE_JS_DIR", source + "/interop");
-  return std::filesystem::exists(js_dir + "/node_modules/@chainsafe/libp2p-noise/package.json") &&
+  return (std::filesystem::exists(js_dir + "/node_modules/@libp2p/noise/package.json") ||
+          std::filesystem::exists(js_dir + "/node_modules/@chainsafe/libp2p-noise/package.json")) &&
          std::system("node --version > /dev/null 2>&1") == 0;
 }
 
@@ -177,7 +178,7 @@ std::string js_peer_id(const std::string& err) {
 }  // namespace
 
 TEST(js_interop, noise_both_roles_and_key_types) {
-  if (!js_available()) GTEST_SKIP() << "node or @chainsafe/libp2p-noise not installed (set CONVERGE_JS_DIR)";
+  if (!js_available()) GTEST_SKIP() << "node or @libp2p/noise not installed (set CONVERGE_JS_DIR)";
   for (role ours : {role::initiator, role::responder}) {
     for (std::string type : {"Ed25519", "secp256k1", "RSA"}) {
       SCOPED_TRACE((ours == role::initiator ? "we dial, js key " : "js dials, js key ") + type);
@@ -194,7 +195,7 @@ TEST(js_interop, noise_both_roles_and_key_types) {
 }
 
 TEST(js_interop, noise_without_early_muxer_negotiation) {
-  if (!js_available()) GTEST_SKIP() << "node or @chainsafe/libp2p-noise not installed (set CONVERGE_JS_DIR)";
+  if (!js_available()) GTEST_SKIP() << "node or @libp2p/noise not installed (set CONVERGE_JS_DIR)";
   auto r = run_against_js(role::initiator, "Ed25519", "-", {"/yamux/1.0.0"});
   ASSERT_FALSE(r.failure) << r.failure->message();
   ASSERT_TRUE(r.ours);

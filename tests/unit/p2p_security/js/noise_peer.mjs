@@ -1,6 +1,8 @@
-// A js-libp2p Noise peer (@chainsafe/libp2p-noise 17) speaking noise-libp2p
-// framing on stdin/stdout, for js_interop_test.cpp. Loaded from the npm
-// folder in CONVERGE_JS_DIR; exits 77 when that folder lacks the packages.
+// A js-libp2p Noise peer (@libp2p/noise 17, or its former name
+// @chainsafe/libp2p-noise 17) speaking noise-libp2p framing on stdin/stdout,
+// for js_interop_test.cpp. It drives the package's own XX handshake
+// (performHandshake.js) and transport ciphers. Loaded from the npm folder in
+// CONVERGE_JS_DIR; exits 77 when that folder lacks the packages.
 //   node noise_peer.mjs <initiator|responder> <KeyType> <muxer,muxer|-> [expected peer id]
 // After the handshake it answers every transport message with "echo:" + it,
 // and stops after echoing "bye". stderr line "js-peer-id <id>" names itself.
@@ -10,12 +12,16 @@ import { pathToFileURL } from 'node:url';
 
 const dir = process.env.CONVERGE_JS_DIR ?? '';
 const mod = (p) => join(dir, 'node_modules', p);
-const noisePkg = mod('@chainsafe/libp2p-noise/package.json');
-if (!existsSync(noisePkg) || !JSON.parse(readFileSync(noisePkg, 'utf8')).version.startsWith('17.')) process.exit(77);
+const noiseName = ['@libp2p/noise', '@chainsafe/libp2p-noise'].find((n) => {
+  const pkg = mod(`${n}/package.json`);
+  return existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).version.startsWith('17.');
+});
+if (noiseName === undefined) process.exit(77);
 const load = (p) => import(pathToFileURL(mod(p)).href);
-const { performHandshakeInitiator, performHandshakeResponder } = await load('@chainsafe/libp2p-noise/dist/src/performHandshake.js');
-const { defaultCrypto } = await load('@chainsafe/libp2p-noise/dist/src/crypto/index.js');
-const { wrapCrypto } = await load('@chainsafe/libp2p-noise/dist/src/crypto.js');
+const { performHandshakeInitiator, performHandshakeResponder } = await load(`${noiseName}/dist/src/performHandshake.js`);
+const { defaultCrypto } = await load(`${noiseName}/dist/src/crypto/index.js`);
+const { wrapCrypto } = await load(`${noiseName}/dist/src/crypto.js`);
+process.stderr.write(`js-noise ${noiseName}\n`);
 const { generateKeyPair, publicKeyFromProtobuf } = await load('@libp2p/crypto/dist/src/keys/index.js');
 const { peerIdFromPublicKey, peerIdFromString } = await load('@libp2p/peer-id/dist/src/index.js');
 const { Uint8ArrayList } = await load('uint8arraylist/dist/src/index.js');
