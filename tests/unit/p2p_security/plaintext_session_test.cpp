@@ -177,3 +177,17 @@ TEST(plaintext_session, output_bound) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, security_errc::buffer_full);
 }
+
+TEST(plaintext_session, exchange_matches_js_libp2p_plaintext) {
+  // Exchange.encode from @libp2p/plaintext for the Ed25519 key with seed 32 x 0x07.
+  constexpr std::string_view js_exchange =
+      "0a26002408011220ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c"
+      "122408011220ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c";
+  scripted_rng sevens({bytes(32, 7)});
+  auto key = crypto::private_key::generate(crypto::key_type::ed25519, sevens);
+  ASSERT_TRUE(key);
+  plaintext_session s(role::initiator, plaintext_config(key->public_key()), t0());
+  bytes wire;
+  ASSERT_TRUE(s.poll_transmit(wire));
+  EXPECT_EQ(to_hex(wire), "4e" + std::string(js_exchange));  // uvarint(78) prefix
+}
