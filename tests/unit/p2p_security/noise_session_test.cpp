@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "p2p/security/errors.hpp"
 #include "test_support.hpp"
 
@@ -437,4 +439,42 @@ TEST(noise_session, same_seeds_same_transcript) {
     return all;
   };
   EXPECT_EQ(transcript(), transcript());
+}
+
+TEST(noise_session, cut_at_every_byte_of_the_transport_stream) {
+  session_pair base(config_for(1), config_for(2));
+  base.net.pump();
+  ASSERT_EQ(base.resp.state(), channel_state::established);
+  const std::vector<std::string> messages = {"first", std::string(300, 'm'), "third"};
+  for (const auto& m : messages) ASSERT_TRUE(base.init.send(as_bytes(m)));
+  bytes wire;
+  ASSERT_TRUE(base.init.poll_transmit(wire));
+  std::vector<std::size_t> boundaries{0};
+  for (const auto& m : messages) boundaries.push_back(boundaries.back() + 2 + m.size() + 16);
+  ASSERT_EQ(boundaries.back(), wire.size());
+
+  for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
+    session_pair p(config_for(1), config_for(2));
+    p.net.pump();
+    drain(p.resp);
+    for (const auto& m : messages) ASSERT_TRUE(p.init.send(as_bytes(m)));
+    bytes w;
+    ASSERT_TRUE(p.init.poll_transmit(w));
+    ASSERT_EQ(w, wire);  // same seeds, same keys: the same ciphertext
+    for (std::size_t off = 0; off < cut; off += 7)
+      p.resp.handle_input(bytes_view(w).subspan(off, std::min<std::size_t>(7, cut - off)), t0());
+    p.resp.handle_eof();
+    auto at_boundary = std::find(boundaries.begin(), boundaries.end(), cut);
+    if (at_boundary != boundaries.end()) {
+      EXPECT_EQ(p.resp.state(), channel_state::established) << cut;
+      std::size_t frames = static_cast<std::size_t>(at_boundary - boundaries.begin());
+      bytes want;
+      for (std::size_t i = 0; i < frames; ++i) append(want, as_bytes(messages[i]));
+      EXPECT_EQ(read_all(p.resp), want) << cut;
+    } else {
+      ASSERT_EQ(p.resp.state(), channel_state::failed) << cut;
+      EXPECT_EQ(p.resp.failure()->code, security_errc::connection_closed) << cut;
+      EXPECT_FALSE(p.resp.poll_read());
+    }
+  }
 }
