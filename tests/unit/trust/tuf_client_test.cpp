@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include "trust/frost_keygen.hpp"
 #include "tuf_test_util.hpp"
 
 using namespace converge;
@@ -197,4 +198,45 @@ TEST_F(tuf_client_flow, root_rotations_are_bounded) {
   auto r = c.update_root(root(4, root_keys, root_keys));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, trust_errc::too_large);
+}
+
+// The architecture's release path: targets signed by one FROST group key
+// (2-of-3 signers), accepted by the client like any Ed25519 signature.
+TEST_F(tuf_client_flow, frost_signed_release_verifies_end_to_end) {
+  using namespace converge::trust::frost;
+  deterministic_rng rng(99);
+  auto dealt = trusted_dealer_keygen(2, 3, rng).value();
+  auto group = ed25519_public_key(dealt.public_package.group_public_key.bytes);
+  auto root_json = test_util::root_signed(root_keys, 2);
+  root_json["keys"][group.keyid] = group.object;
+  root_json["roles"]["targets"] = {{"keyids", {group.keyid}}, {"threshold", 1}};
+  auto c = tuf_client::create(test_util::signed_text(root_json, root_keys)).value();
+
+  auto targets_json = common("targets", 1);
+  targets_json["targets"] = {{"app.apk", {{"length", 5}, {"hashes", {{"sha256", sha256_hex("hello")}}}}}};
+  envelope env{targets_json, {}};
+  auto msg = signing_bytes(env.signed_part).value();
+  std::vector<key_package> keys;
+  for (const auto& s : dealt.shares) keys.push_back(key_package_from_share(s).value());
+  auto c2 = commit(2, keys[1].secret_share, rng);
+  auto c3 = commit(3, keys[2].secret_share, rng);
+  std::vector<signing_commitment> list{c2.commitment, c3.commitment};
+  std::vector<signature_share> shares{sign(keys[1], c2.nonces, as_bytes(msg), list).value(),
+                                      sign(keys[2], c3.nonces, as_bytes(msg), list).value()};
+  auto sig = aggregate(dealt.public_package, as_bytes(msg), list, shares).value();
+  add_signature(env, group.keyid, bytes(sig.begin(), sig.end()));
+  auto targets_text = to_json(env).dump();
+
+  ASSERT_TRUE(c.update_timestamp(timestamp(1, 1), now));
+  ASSERT_TRUE(c.update_snapshot(snapshot(1, 1, targets_text), now));
+  auto r = c.update_targets(targets_text, now);
+  ASSERT_TRUE(r) << r.error().message();
+  // The old individual targets keys no longer count.
+  auto c_again = tuf_client::create(test_util::signed_text(root_json, root_keys)).value();
+  ASSERT_TRUE(c_again.update_timestamp(timestamp(1, 1), now));
+  auto old_style = targets(1);
+  ASSERT_TRUE(c_again.update_snapshot(snapshot(1, 1), now));
+  auto refused = c_again.update_targets(old_style, now);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, trust_errc::threshold_not_met);
 }
