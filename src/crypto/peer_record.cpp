@@ -15,6 +15,14 @@ bytes peer_record::to_protobuf() const {
   return out;
 }
 
+std::vector<mf::multiaddr> peer_record::multiaddrs() const {
+  std::vector<mf::multiaddr> out;
+  out.reserve(addresses.size());
+  for (const auto& a : addresses)
+    if (auto m = mf::multiaddr::from_bytes(a)) out.push_back(std::move(*m));
+  return out;
+}
+
 result<peer_record> peer_record::from_protobuf(bytes_view data) {
   if (data.size() > max_envelope_size)
     return fail(crypto_errc::invalid_record, "peer record over " + std::to_string(max_envelope_size) + " bytes");

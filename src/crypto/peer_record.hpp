@@ -16,6 +16,7 @@
 
 #include "crypto/envelope.hpp"
 #include "crypto/peer_id.hpp"
+#include "multiformats/multiaddr.hpp"
 
 namespace converge::crypto {
 
@@ -31,6 +32,10 @@ struct peer_record {
 
   [[nodiscard]] bytes to_protobuf() const;
   static result<peer_record> from_protobuf(bytes_view data);
+  // The addresses that decode as multiaddrs. As in go-libp2p, an address that
+  // does not decode (say, a protocol this build does not know) is skipped
+  // rather than voiding the record; the raw bytes stay in `addresses`.
+  [[nodiscard]] std::vector<mf::multiaddr> multiaddrs() const;
 };
 
 struct signed_peer_record {

@@ -88,6 +88,9 @@ TEST(peer_record, opens_the_go_libp2p_record_and_reseals_it_byte_for_byte) {
   EXPECT_EQ(opened->record.id, peer_id::from_public_key(key.public_key()));
   ASSERT_EQ(opened->record.addresses.size(), 10u);
   EXPECT_EQ(to_hex(opened->record.addresses[0]), "0401020304060000");  // /ip4/1.2.3.4/tcp/0
+  auto addrs = opened->record.multiaddrs();
+  ASSERT_EQ(addrs.size(), 10u);
+  EXPECT_EQ(addrs[9].to_string(), "/ip4/1.2.3.4/tcp/9");
   // Ed25519 is deterministic and our encoding is go's: the same bytes come out.
   auto resealed = seal_peer_record(key, opened->record);
   ASSERT_TRUE(resealed);
@@ -104,6 +107,11 @@ TEST(peer_record, round_trip_and_signer_must_own_the_record) {
   ASSERT_TRUE(opened) << opened.error().message();
   EXPECT_EQ(opened->record.seq, 1700000000u);
   EXPECT_EQ(opened->record.addresses, rec.addresses);
+  // An undecodable address is skipped by multiaddrs(), kept in addresses.
+  peer_record odd = rec;
+  odd.addresses.push_back(hex("ffffffff0f00"));
+  EXPECT_EQ(odd.multiaddrs().size(), 1u);
+  EXPECT_EQ(odd.multiaddrs()[0].to_string(), "/ip4/127.0.0.1/tcp/4001");
 
   // Sealing someone else's record is refused...
   auto other = gen(key_type::ed25519, 9);
