@@ -67,7 +67,7 @@ result<bytes> make_patch(bytes_view old_data, bytes_view new_data, const make_op
   if (!best) return fail(delta_errc::no_benefit, "no delta method applies");
   rep.patch_size = best->size();
   if (opts.choice == method_choice::automatic) {
-    auto full = zstd_compress(new_data, {.level = opts.zstd_level, .window_log = 0, .long_distance = true});
+    auto full = zstd_compress(new_data, {.level = opts.full_level, .window_log = 0, .long_distance = true});
     if (!full) return fail(full.error());
     rep.full_size = std::min<std::uint64_t>(new_data.size(), full->size());
     if (static_cast<double>(best->size()) > opts.max_ratio * static_cast<double>(rep.full_size))

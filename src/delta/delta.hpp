@@ -20,6 +20,8 @@ struct make_options {
   // most max_ratio times the compressed full package (min of the new file as
   // is and its zstd compression); otherwise make_patch fails with no_benefit.
   double max_ratio = 0.9;
+  // zstd level for that full-package estimate (long-distance matching on).
+  int full_level = 9;
 };
 
 struct make_report {
