@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <set>
+#include <utility>
+
 namespace converge::trust::tuf {
 namespace {
 
@@ -164,6 +167,129 @@ result<void> tuf_client::update_targets(std::string_view text, wall_time now) {
   if (auto e = check_not_expired("targets", t->role.common, now); !e) return fail(e.error());
   targets_ = std::move(*t);
   return ok();
+}
+
+}  // namespace converge::trust::tuf
+
+namespace converge::trust::tuf {
+
+bool path_matches(std::string_view pattern, std::string_view path) {
+  // Part by part: '*' never crosses a '/'.
+  for (;;) {
+    auto pp = pattern.find('/');
+    auto tp = path.find('/');
+    if ((pp == std::string_view::npos) != (tp == std::string_view::npos)) return false;
+    std::string_view pat = pattern.substr(0, pp), part = path.substr(0, tp);
+    // Greedy glob with backtracking to the last '*'.
+    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+    while (t < part.size()) {
+      if (p < pat.size() && (pat[p] == '?' || pat[p] == part[t])) {
+        ++p;
+        ++t;
+      } else if (p < pat.size() && pat[p] == '*') {
+        star = p++;
+        mark = t;
+      } else if (star != std::string_view::npos) {
+        p = star + 1;
+        t = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < pat.size() && pat[p] == '*') ++p;
+    if (p != pat.size()) return false;
+    if (pp == std::string_view::npos) return true;
+    pattern.remove_prefix(pp + 1);
+    path.remove_prefix(tp + 1);
+  }
+}
+
+bool role_covers(const delegated_role& role, std::string_view path) {
+  if (role.uses_hash_prefixes) {
+    std::array<std::uint8_t, crypto_hash_sha256_BYTES> h;
+    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(path.data()), path.size());
+    std::string hex = to_hex(h);
+    for (const auto& prefix : role.path_hash_prefixes)
+      if (hex.starts_with(prefix)) return true;
+    return false;
+  }
+  for (const auto& pattern : role.paths)
+    if (path_matches(pattern, path)) return true;
+  return false;
+}
+
+result<void> tuf_client::update_delegated_targets(std::string_view role, std::string_view delegator,
+                                                  std::string_view text, wall_time now) {
+  if (!targets_) return fail(trust_errc::out_of_order, "delegated targets need trusted top-level targets first");
+  std::string name(role);
+  if (name == "targets" || name == "root" || name == "snapshot" || name == "timestamp")
+    return fail(trust_errc::invalid_metadata, "\"" + name + "\" cannot be a delegated role");
+  const targets_metadata* parent = nullptr;
+  if (delegator == "targets") parent = &targets_->role;
+  else if (auto it = delegated_.find(delegator); it != delegated_.end()) parent = &it->second.role;
+  if (parent == nullptr) return fail(trust_errc::out_of_order, "delegator " + std::string(delegator) + " is not trusted yet");
+  if (!parent->delegations) return fail(trust_errc::invalid_metadata, std::string(delegator) + " delegates nothing");
+  const delegated_role* d = nullptr;
+  for (const auto& r : parent->delegations->roles)
+    if (r.name == name) d = &r;
+  if (d == nullptr) return fail(trust_errc::invalid_metadata, std::string(delegator) + " does not delegate to " + name);
+  if (auto e = check_not_expired("snapshot", snapshot_->role.common, now); !e) return fail(e.error());
+  auto it = snapshot_->role.meta.find(name + ".json");
+  if (it == snapshot_->role.meta.end()) return fail(trust_errc::mismatch, "snapshot does not list " + name + ".json");
+  const auto& want = it->second;
+  if (auto h = check_length_and_hashes(name, as_bytes(text), want.length, want.hashes); !h) return fail(h.error());
+  auto t = parse_targets(text, limits_.metadata);
+  if (!t) return fail(with_context(t.error(), name));
+  if (auto v = verify_threshold(t->env, parent->delegations->keys, d->keys, name); !v) return fail(v.error());
+  if (t->role.common.version != want.version)
+    return fail(trust_errc::mismatch, name + " version " + std::to_string(t->role.common.version) +
+                                          " is not the snapshot's " + std::to_string(want.version));
+  if (auto e = check_not_expired(name, t->role.common, now); !e) return fail(e.error());
+  delegated_.insert_or_assign(name, std::move(*t));
+  return ok();
+}
+
+result<target_lookup> tuf_client::find_target(std::string_view path) const {
+  if (!targets_) return fail(trust_errc::out_of_order, "find_target needs trusted targets");
+  // (role, delegator) pairs still to visit; the back is visited next.
+  std::vector<std::pair<std::string, std::string>> to_visit{{"targets", ""}};
+  std::set<std::pair<std::string, std::string>> visited;
+  std::size_t budget = limits_.max_delegations;
+  while (budget > 0 && !to_visit.empty()) {
+    auto current = std::move(to_visit.back());
+    to_visit.pop_back();
+    if (visited.contains(current)) continue;
+    const targets_metadata* role = nullptr;
+    if (current.first == "targets") role = &targets_->role;
+    else if (auto it = delegated_.find(current.first); it != delegated_.end()) role = &it->second.role;
+    if (role == nullptr) {
+      target_lookup need;
+      need.role = current.first;
+      need.delegator = current.second;
+      need.need_metadata = true;
+      return need;
+    }
+    if (auto t = role->targets.find(std::string(path)); t != role->targets.end()) {
+      target_lookup found;
+      found.target = t->second;
+      found.role = current.first;
+      return found;
+    }
+    visited.insert(current);
+    --budget;
+    if (!role->delegations) continue;
+    std::vector<std::pair<std::string, std::string>> children;
+    for (const auto& child : role->delegations->roles) {
+      if (!role_covers(child, path)) continue;
+      children.emplace_back(child.name, current.first);
+      if (child.terminating) {
+        to_visit.clear();
+        break;
+      }
+    }
+    to_visit.insert(to_visit.end(), children.rbegin(), children.rend());
+  }
+  return target_lookup{};
 }
 
 }  // namespace converge::trust::tuf

@@ -22,7 +22,13 @@
 //             the previous trusted snapshot disappears or goes backwards; not expired.
 //   targets   length/hashes as the snapshot lists them; targets role
 //             threshold; version equals the snapshot's; not expired.
-// Delegated targets roles are not walked yet.
+//   delegated targets (5.6.7, find_target): a preorder depth-first search
+//             from the top-level targets through the delegations whose paths
+//             match, stopping after a terminating role, at most
+//             max_delegations roles. Each delegated role's metadata is checked
+//             like targets, against its delegator's keys and threshold and the
+//             snapshot's "<role>.json" entry.
+#include <map>
 #include <optional>
 #include <string>
 
@@ -34,7 +40,25 @@ namespace converge::trust::tuf {
 struct client_limits {
   metadata_limits metadata;
   std::size_t max_root_rotations = 64;  // per client lifetime (5.3.3 "maximum number of root rotations")
+  std::size_t max_delegations = 32;     // roles visited per find_target
 };
+
+// The outcome of find_target: the target's trusted description, or the
+// delegated role whose metadata the caller must fetch and pass to
+// update_delegated_targets before asking again, or neither (no such target).
+struct target_lookup {
+  std::optional<target_file> target;
+  std::string role;       // the role that lists the target, or the role to fetch
+  std::string delegator;  // with need_metadata: the role that delegates to it
+  bool need_metadata = false;
+};
+
+// TUF path patterns: the target path and the pattern must have the same
+// number of "/"-separated parts, each matched with "*" (any run of
+// characters) and "?" (one character), as python-tuf does.
+bool path_matches(std::string_view pattern, std::string_view path);
+// A delegated role's claim on a target path (paths or path_hash_prefixes).
+bool role_covers(const delegated_role& role, std::string_view path);
 
 class tuf_client {
  public:
@@ -51,6 +75,10 @@ class tuf_client {
   result<bool> update_timestamp(std::string_view text, wall_time now);
   result<void> update_snapshot(std::string_view text, wall_time now);
   result<void> update_targets(std::string_view text, wall_time now);
+  result<void> update_delegated_targets(std::string_view role, std::string_view delegator, std::string_view text,
+                                        wall_time now);
+  // Needs trusted targets; see target_lookup.
+  result<target_lookup> find_target(std::string_view path) const;
 
   const root_metadata& root() const { return root_->role; }
   const timestamp_metadata* timestamp() const { return timestamp_ ? &timestamp_->role : nullptr; }
@@ -73,6 +101,7 @@ class tuf_client {
   std::optional<signed_metadata<timestamp_metadata>> timestamp_;
   std::optional<signed_metadata<snapshot_metadata>> snapshot_;
   std::optional<signed_metadata<targets_metadata>> targets_;
+  std::map<std::string, signed_metadata<targets_metadata>, std::less<>> delegated_;
   std::string root_text_, timestamp_text_, snapshot_text_;
 };
 
