@@ -71,7 +71,7 @@ TEST(tuf_paths, pattern_matching_is_per_path_part) {
 }
 
 TEST_F(tuf_delegation, finds_top_level_then_delegated_targets) {
-  auto c = client(top_targets({delegation("android", *dev_a, {"app/*.apk"}, false)}), {"android"});
+  auto c = client(top_targets(json::array({delegation("android", *dev_a, {"app/*.apk"}, false)})), {"android"});
   auto top_hit = c.find_target("app/top.bin").value();
   ASSERT_TRUE(top_hit.target);
   EXPECT_EQ(top_hit.role, "targets");
@@ -89,7 +89,7 @@ TEST_F(tuf_delegation, finds_top_level_then_delegated_targets) {
 }
 
 TEST_F(tuf_delegation, delegated_metadata_is_checked) {
-  auto c = client(top_targets({delegation("android", *dev_a, {"app/*.apk"}, false)}), {"android"});
+  auto c = client(top_targets(json::array({delegation("android", *dev_a, {"app/*.apk"}, false)})), {"android"});
   auto wrong_key = c.update_delegated_targets("android", "targets", role_doc({{"app/x.apk", file()}}, *dev_b), now);
   ASSERT_FALSE(wrong_key);
   EXPECT_EQ(wrong_key.error().code, trust_errc::threshold_not_met);
@@ -104,7 +104,7 @@ TEST_F(tuf_delegation, delegated_metadata_is_checked) {
 }
 
 TEST_F(tuf_delegation, terminating_role_hides_later_siblings) {
-  auto c = client(top_targets({delegation("first", *dev_a, {"app/*"}, true), delegation("second", *dev_b, {"app/*"}, false)}),
+  auto c = client(top_targets(json::array({delegation("first", *dev_a, {"app/*"}, true), delegation("second", *dev_b, {"app/*"}, false)})),
                   {"first", "second"});
   ASSERT_TRUE(c.update_delegated_targets("first", "targets", role_doc({}, *dev_a), now));
   ASSERT_TRUE(c.update_delegated_targets("second", "targets", role_doc({{"app/y", file()}}, *dev_b), now));
@@ -112,7 +112,7 @@ TEST_F(tuf_delegation, terminating_role_hides_later_siblings) {
   EXPECT_FALSE(r.target);
   EXPECT_FALSE(r.need_metadata);
   // Without termination the search goes on to the second role.
-  auto c2 = client(top_targets({delegation("first", *dev_a, {"app/*"}, false), delegation("second", *dev_b, {"app/*"}, false)}),
+  auto c2 = client(top_targets(json::array({delegation("first", *dev_a, {"app/*"}, false), delegation("second", *dev_b, {"app/*"}, false)})),
                    {"first", "second"});
   ASSERT_TRUE(c2.update_delegated_targets("first", "targets", role_doc({}, *dev_a), now));
   auto need = c2.find_target("app/y").value();
@@ -126,7 +126,7 @@ TEST_F(tuf_delegation, hash_prefix_delegation) {
   auto d = delegation("bins", *dev_a, {}, false);
   d.erase("paths");
   d["path_hash_prefixes"] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f"};
-  auto c = client(top_targets({d}), {"bins"});
+  auto c = client(top_targets(json::array({d})), {"bins"});
   EXPECT_TRUE(c.find_target("anything/at/all").value().need_metadata);
   delegated_role none{"x", {}, false, {}, {"zz"}, true};
   EXPECT_FALSE(role_covers(none, "anything"));
