@@ -33,10 +33,25 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.add_subcommand("version", "print the version")->callback([] { std::printf("converge %s\n", CONVERGE_VERSION); });
   converge::cli::setup_all_groups(app);
+  // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) known |= sub->get_name() == argv[1];
+    if (!known) {
+      std::fprintf(stderr, "converge: unknown command '%s' (see --help)\n", argv[1]);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line naming the problem, like every other failure; usage stays behind --help.
+    std::fprintf(stderr, "converge: %s (see --help)\n", e.what());
+    return 2;
   } catch (const converge::cli::cli_error& e) {
     std::fprintf(stderr, "converge: %s\n", e.what());
     return 1;
