@@ -13,21 +13,20 @@ constexpr u128 ns_per_s = 1'000'000'000;
 }  // namespace
 
 token_bucket::state token_bucket::refilled(instant now) const {
-  if (!lim_.limited() || now <= last_ || tokens_ >= lim_.burst) return {tokens_, std::max(now, last_)};
-  auto elapsed = static_cast<u128>((now - last_).count());
-  u128 added = elapsed * lim_.bytes_per_second / ns_per_s;
-  if (added >= lim_.burst - tokens_) return {lim_.burst, now};
-  // Advance `last` only by the time those whole tokens took, so the fraction of
-  // a token earned since is kept for the next refill.
-  auto used_ns = (added * ns_per_s + lim_.bytes_per_second - 1) / lim_.bytes_per_second;
-  return {tokens_ + static_cast<std::uint64_t>(added), last_ + duration{static_cast<duration::rep>(used_ns)}};
+  if (!lim_.limited() || tokens_ >= lim_.burst) return {tokens_, 0};
+  u128 elapsed = now > last_ ? static_cast<u128>((now - last_).count()) : 0;
+  u128 units = elapsed * lim_.bytes_per_second + frac_;  // billionths of a token
+  u128 added = units / ns_per_s;
+  if (added >= lim_.burst - tokens_) return {lim_.burst, 0};
+  return {tokens_ + static_cast<std::uint64_t>(added), static_cast<std::uint64_t>(units % ns_per_s)};
 }
 
 bool token_bucket::try_consume(std::uint64_t n, instant now) {
   if (!lim_.limited()) return true;
   auto s = refilled(now);
   tokens_ = s.tokens;
-  last_ = s.last;
+  frac_ = s.frac;
+  last_ = std::max(last_, now);
   if (n > tokens_) return false;
   tokens_ -= n;
   return true;
@@ -38,10 +37,8 @@ duration token_bucket::time_until(std::uint64_t n, instant now) const {
   if (n > lim_.burst) return duration::max();
   auto s = refilled(now);
   if (n <= s.tokens) return duration::zero();
-  u128 need = n - s.tokens;
-  u128 wait = (need * ns_per_s + lim_.bytes_per_second - 1) / lim_.bytes_per_second;
-  u128 partial = now > s.last ? static_cast<u128>((now - s.last).count()) : 0;
-  wait = wait > partial ? wait - partial : 0;
+  u128 units = static_cast<u128>(n - s.tokens) * ns_per_s - s.frac;
+  u128 wait = (units + lim_.bytes_per_second - 1) / lim_.bytes_per_second;
   auto cap = static_cast<u128>(duration::max().count());
   return duration{static_cast<duration::rep>(std::min(wait, cap))};
 }
@@ -55,10 +52,12 @@ void token_bucket::set_limit(rate_limit lim, instant now) {
   if (lim_.limited()) {
     auto s = refilled(now);
     tokens_ = std::min(s.tokens, lim.burst);
+    frac_ = tokens_ == lim.burst ? 0 : s.frac;
   } else {
     tokens_ = lim.burst;
+    frac_ = 0;
   }
-  last_ = now;
+  last_ = std::max(last_, now);
   lim_ = lim;
 }
 

@@ -40,12 +40,13 @@ class token_bucket {
  private:
   struct state {
     std::uint64_t tokens;
-    instant last;  // tokens are exact as of `last`; time after it is partial credit
+    std::uint64_t frac;  // the next token's earned part, in billionths of a token
   };
   [[nodiscard]] state refilled(instant now) const;
 
   rate_limit lim_;
   std::uint64_t tokens_;
+  std::uint64_t frac_ = 0;
   instant last_;
 };
 
