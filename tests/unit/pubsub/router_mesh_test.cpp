@@ -1,0 +1,264 @@
+// Mesh formation and bounds, GRAFT/PRUNE/backoff, fanout, flood publishing,
+// direct peers, PX and the output queue bound.
+#include "harness.hpp"
+
+namespace converge::pubsub::test {
+namespace {
+
+using mesh_test = router_fixture;
+
+TEST_F(mesh_test, JoinGraftsDPeersAndHeartbeatKeepsBounds) {
+  make_router();
+  add_peers(20, "t");
+  drain();
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_EQ(router->mesh("t").size(), 6u);
+  auto out = drain();
+  EXPECT_EQ(count_control(out, nullptr, &pb::ControlMessage::graft_size), 6u);
+  EXPECT_EQ(events_of<graft_event>().size(), 6u);
+  heartbeat();
+  EXPECT_GE(router->mesh("t").size(), 5u);
+  EXPECT_LE(router->mesh("t").size(), 12u);
+}
+
+TEST_F(mesh_test, InboundGraftsPastDHighAreRefused) {
+  make_router();
+  add_peers(20, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  drain();
+  for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
+  EXPECT_EQ(router->mesh("t").size(), 12u);
+  EXPECT_EQ(count_control(drain(), nullptr, &pb::ControlMessage::prune_size), 8u);
+}
+
+TEST_F(mesh_test, OverDHighIsPrunedToD) {
+  make_router();
+  add_peers(20, "t", true);  // outbound peers may GRAFT past D_high
+  ASSERT_TRUE(router->subscribe("t", now));
+  for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
+  EXPECT_EQ(router->mesh("t").size(), 20u);
+  drain();
+  heartbeat();
+  EXPECT_EQ(router->mesh("t").size(), 6u);
+  auto out = drain();
+  EXPECT_EQ(count_control(out, nullptr, &pb::ControlMessage::prune_size), 14u);
+  for (const auto& s : out)
+    for (const auto& pr : s.rpc.control().prune()) EXPECT_EQ(pr.backoff(), 60u);
+}
+
+TEST_F(mesh_test, BelowDLowIsRefilled) {
+  make_router();
+  add_peers(3, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_EQ(router->mesh("t").size(), 3u);
+  add_peers(10, "t");
+  heartbeat();
+  EXPECT_EQ(router->mesh("t").size(), 6u);
+}
+
+TEST_F(mesh_test, OutboundQuotaIsKept) {
+  make_router();
+  add_peers(20, "t", false);
+  add_peers(3, "t", true);
+  ASSERT_TRUE(router->subscribe("t", now));
+  for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
+  heartbeat();
+  std::size_t outbound = 0;
+  for (const auto& p : router->mesh("t"))
+    for (std::size_t i = 20; i < peers.size(); ++i) outbound += peers[i].id == p ? 1 : 0;
+  EXPECT_GE(outbound, 2u);
+}
+
+TEST_F(mesh_test, PruneSetsBackoffAndPreventsRegraft) {
+  make_router();
+  add_peers(1, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  ASSERT_EQ(router->mesh("t").size(), 1u);
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, prune_rpc("t", 30), now));
+  EXPECT_TRUE(router->mesh("t").empty());
+  EXPECT_TRUE(router->in_backoff("t", peers[0].id, now));
+  EXPECT_EQ(events_of<prune_event>().size(), 1u);
+  for (int i = 0; i < 29; ++i) heartbeat();
+  EXPECT_TRUE(router->mesh("t").empty());
+  for (int i = 0; i < 2; ++i) heartbeat();
+  EXPECT_EQ(router->mesh("t").size(), 1u);  // backoff over: grafted again
+}
+
+TEST_F(mesh_test, GraftDuringBackoffIsPrunedAndPenalised) {
+  make_router(scored_options());
+  add_peers(1, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, prune_rpc("t"), now));
+  drain();
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, graft_rpc("t"), now));
+  EXPECT_TRUE(router->mesh("t").empty());
+  auto out = drain();
+  EXPECT_EQ(count_control(out, &peers[0].id, &pb::ControlMessage::prune_size), 1u);
+  // Within the graft flood threshold: two P7 points, (2-0)^2 x -1.
+  EXPECT_DOUBLE_EQ(router->scoring()->stats(peers[0].id)->behaviour_penalty, 2.0);
+  EXPECT_LT(router->score(peers[0].id, now), 0);
+}
+
+TEST_F(mesh_test, NegativeScoreGraftIsRefused) {
+  make_router(scored_options());
+  ASSERT_TRUE(router->subscribe("t", now));
+  auto id = add_peer("t").id;
+  router->set_app_score(id, -5);
+  ASSERT_TRUE(router->handle_rpc(id, graft_rpc("t"), now));
+  EXPECT_TRUE(router->mesh("t").empty());
+  EXPECT_EQ(count_control(drain(), &id, &pb::ControlMessage::prune_size), 1u);
+  heartbeat();
+  EXPECT_TRUE(router->mesh("t").empty());  // and the heartbeat does not graft it either
+}
+
+TEST_F(mesh_test, UnsubscribePrunesWithUnsubscribeBackoff) {
+  make_router();
+  add_peers(4, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  drain();
+  ASSERT_TRUE(router->unsubscribe("t", now));
+  auto out = drain();
+  std::size_t prunes = 0;
+  for (const auto& s : out)
+    for (const auto& pr : s.rpc.control().prune()) {
+      EXPECT_EQ(pr.backoff(), 10u);
+      ++prunes;
+    }
+  EXPECT_EQ(prunes, 4u);
+  EXPECT_FALSE(router->subscribed("t"));
+}
+
+TEST_F(mesh_test, FanoutIsUsedThenExpires) {
+  router_options o;
+  o.gossip.flood_publish = false;
+  make_router(o);
+  add_peers(10, "t");
+  drain();
+  ASSERT_TRUE(router->publish("t", as_bytes("m1"), now));
+  EXPECT_EQ(router->fanout("t").size(), 6u);
+  EXPECT_EQ(receivers(drain()), router->fanout("t"));
+  for (int i = 0; i < 60; ++i) heartbeat();
+  EXPECT_EQ(router->fanout("t").size(), 6u);
+  heartbeat();
+  EXPECT_TRUE(router->fanout("t").empty());  // fanout TTL 60 s passed
+}
+
+TEST_F(mesh_test, FloodPublishReachesEveryTopicPeer) {
+  make_router();
+  add_peers(15, "t");
+  add_peers(3, "other");
+  ASSERT_TRUE(router->subscribe("t", now));
+  drain();
+  ASSERT_TRUE(router->publish("t", as_bytes("m"), now));
+  EXPECT_EQ(receivers(drain()).size(), 15u);
+}
+
+TEST_F(mesh_test, MeshPublishWithoutFloodUsesMeshOnly) {
+  router_options o;
+  o.gossip.flood_publish = false;
+  make_router(o);
+  add_peers(15, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  drain();
+  ASSERT_TRUE(router->publish("t", as_bytes("m"), now));
+  EXPECT_EQ(receivers(drain()), router->mesh("t"));
+}
+
+TEST_F(mesh_test, DirectPeersAreNeverMeshedButAlwaysForwardedTo) {
+  auto dk = make_key(555);
+  router_options o;
+  o.gossip.flood_publish = false;
+  o.direct_peers.insert(id_of_key(dk));
+  make_router(o);
+  ASSERT_TRUE(router->add_peer(id_of_key(dk), protocol::meshsub_v11, true, now));
+  ASSERT_TRUE(router->handle_rpc(id_of_key(dk), sub_rpc("t"), now));
+  add_peers(3, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_FALSE(router->mesh("t").contains(id_of_key(dk)));
+  ASSERT_TRUE(router->handle_rpc(id_of_key(dk), graft_rpc("t"), now));
+  EXPECT_FALSE(router->mesh("t").contains(id_of_key(dk)));
+  drain();
+  ASSERT_TRUE(router->publish("t", as_bytes("m"), now));
+  EXPECT_TRUE(receivers(drain()).contains(id_of_key(dk)));
+}
+
+TEST_F(mesh_test, FloodsubPeersGetMessagesButNoControl) {
+  make_router();
+  auto& fs = add_peer("t", false, protocol::floodsub_v10);
+  auto fs_id = fs.id;
+  add_peers(3, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_FALSE(router->mesh("t").contains(fs_id));
+  drain();
+  auto& author = peers[1];
+  ASSERT_TRUE(router->handle_rpc(author.id, publish_rpc(author.message("t", "x")), now));
+  EXPECT_TRUE(receivers(drain()).contains(fs_id));
+}
+
+TEST_F(mesh_test, PeerExchangeAcceptedOnlyAboveThreshold) {
+  auto o = scored_options();
+  make_router(o);
+  auto& good = add_peer("t");
+  auto good_id = good.id;
+  auto& bad = add_peer("t");
+  auto bad_id = bad.id;
+  ASSERT_TRUE(router->subscribe("t", now));
+  router->set_app_score(good_id, 20);  // above accept_px_threshold 10
+  events();
+  auto px = prune_rpc("t", 60);
+  auto cand = id_of_key(make_key(777));
+  auto* info = px.mutable_control()->mutable_prune(0)->add_peers();
+  info->set_peerid(cand.to_bytes().data(), cand.to_bytes().size());
+  info->set_signedpeerrecord("opaque-record");
+  ASSERT_TRUE(router->handle_rpc(good_id, px, now));
+  auto got = events_of<px_event>();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].peers[0].first, cand.to_bytes());
+  EXPECT_EQ(as_chars(got[0].peers[0].second), "opaque-record");
+  ASSERT_TRUE(router->handle_rpc(bad_id, px, now));
+  EXPECT_TRUE(events_of<px_event>().empty());
+}
+
+TEST_F(mesh_test, PruneCarriesPxWhenEnabled) {
+  router_options o;
+  o.gossip.do_px = true;
+  make_router(o);
+  add_peers(20, "t", true);
+  ASSERT_TRUE(router->subscribe("t", now));
+  for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
+  drain();
+  heartbeat();
+  std::size_t with_px = 0;
+  for (const auto& s : drain())
+    for (const auto& pr : s.rpc.control().prune()) with_px += pr.peers_size() > 0 ? 1 : 0;
+  EXPECT_GT(with_px, 0u);
+}
+
+TEST_F(mesh_test, OutputQueueIsBoundedAndCountsDrops) {
+  router_options o;
+  o.max_queued_rpcs = 5;
+  make_router(o);
+  add_peers(1, "t");
+  drain();
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(router->publish("t", as_bytes("m" + std::to_string(i)), now));
+  EXPECT_EQ(router->queued_rpcs(peers[0].id), 5u);
+  EXPECT_EQ(router->counters().dropped_rpcs, 3u);
+  EXPECT_EQ(drain().size(), 5u);
+}
+
+TEST_F(mesh_test, ApiErrors) {
+  make_router();
+  auto stranger = id_of_key(make_key(99));
+  EXPECT_EQ(router->handle_rpc(stranger, pb::RPC{}, now).error().code, pubsub_errc::unknown_peer);
+  EXPECT_EQ(router->unsubscribe("nope", now).error().code, pubsub_errc::not_subscribed);
+  EXPECT_EQ(router->subscribe("", now).error().code, pubsub_errc::invalid_topic);
+  auto& p = add_peer("");
+  EXPECT_EQ(router->add_peer(p.id, protocol::meshsub_v11, false, now).error().code, pubsub_errc::duplicate_peer);
+  bytes big(2 * 1024 * 1024);
+  EXPECT_EQ(router->publish("t", big, now).error().code, pubsub_errc::message_too_large);
+  bytes garbage{0xff, 0xff};
+  EXPECT_EQ(router->handle_rpc(p.id, garbage, now).error().code, pubsub_errc::malformed_rpc);
+}
+
+}  // namespace
+}  // namespace converge::pubsub::test
