@@ -12,7 +12,7 @@ namespace {
 const std::string bitswap = "/ipfs/bitswap/1.2.0";
 }
 
-TEST(bandwidth_manager, counts_bytes_globally_per_peer_and_per_protocol) {
+TEST(limits_bandwidth_manager, counts_bytes_globally_per_peer_and_per_protocol) {
   manual_clock clk;
   bandwidth_manager bw({}, clk.now());
   bw.record(direction::inbound, peer(1), bitswap, 100, clk.now());
@@ -30,7 +30,7 @@ TEST(bandwidth_manager, counts_bytes_globally_per_peer_and_per_protocol) {
   EXPECT_EQ(bw.peer_stats(peer(9), clk.now()).total_inbound, 0u);
 }
 
-TEST(bandwidth_manager, smoothed_rates_per_peer) {
+TEST(limits_bandwidth_manager, smoothed_rates_per_peer) {
   manual_clock clk;
   bandwidth_config cfg;
   cfg.rate_time_constant = 1s;
@@ -44,7 +44,7 @@ TEST(bandwidth_manager, smoothed_rates_per_peer) {
   EXPECT_EQ(bw.peer_stats(peer(1), clk.now()).rate_inbound, 0.0);
 }
 
-TEST(bandwidth_manager, protocol_bucket_caps_one_protocol_only) {
+TEST(limits_bandwidth_manager, protocol_bucket_caps_one_protocol_only) {
   manual_clock clk;
   bandwidth_config cfg;
   cfg.protocols[bitswap].outbound = {1000, 1000};
@@ -63,7 +63,7 @@ TEST(bandwidth_manager, protocol_bucket_caps_one_protocol_only) {
   EXPECT_TRUE(bw.try_consume(direction::outbound, peer(2), bitswap, 500, clk.now()));
 }
 
-TEST(bandwidth_manager, peer_and_global_buckets) {
+TEST(limits_bandwidth_manager, peer_and_global_buckets) {
   manual_clock clk;
   bandwidth_config cfg;
   cfg.peer.inbound = {100, 100};
@@ -83,7 +83,7 @@ TEST(bandwidth_manager, peer_and_global_buckets) {
   EXPECT_EQ(bw.time_until(direction::inbound, peer(1), "", 100, clk.now()), 990ms);
 }
 
-TEST(bandwidth_manager, requests_over_the_smallest_burst_must_be_split) {
+TEST(limits_bandwidth_manager, requests_over_the_smallest_burst_must_be_split) {
   manual_clock clk;
   bandwidth_config cfg;
   cfg.global.outbound = {1 << 20, 64 * 1024};
@@ -99,7 +99,7 @@ TEST(bandwidth_manager, requests_over_the_smallest_burst_must_be_split) {
   EXPECT_EQ(bw.time_until(direction::outbound, peer(1), bitswap, 16 * 1024 + 1, clk.now()), duration::max());
 }
 
-TEST(bandwidth_manager, tracked_peers_are_bounded_evicting_the_idlest) {
+TEST(limits_bandwidth_manager, tracked_peers_are_bounded_evicting_the_idlest) {
   manual_clock clk;
   bandwidth_config cfg;
   cfg.max_tracked_peers = 3;

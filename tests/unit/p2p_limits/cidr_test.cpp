@@ -19,7 +19,7 @@ std::string cidr_error(std::string_view s) {
 }
 }  // namespace
 
-TEST(cidr, parses_ipv4_and_ipv6_prefixes) {
+TEST(limits_cidr, parses_ipv4_and_ipv6_prefixes) {
   auto a = cidr::parse("10.0.0.0/8").value();
   EXPECT_EQ(a.prefix_length(), 8u);
   EXPECT_EQ(a.to_string(), "10.0.0.0/8");
@@ -43,7 +43,7 @@ TEST(cidr, parses_ipv4_and_ipv6_prefixes) {
   EXPECT_TRUE(cidr::parse("::/0").value().contains(ip("fe80::1")));
 }
 
-TEST(cidr, families_do_not_mix_except_ipv4_mapped) {
+TEST(limits_cidr, families_do_not_mix_except_ipv4_mapped) {
   auto v4 = cidr::parse("10.0.0.0/8").value();
   EXPECT_TRUE(v4.contains(ip("::ffff:10.1.2.3")));
   EXPECT_FALSE(v4.contains(ip("::10.1.2.3")));
@@ -53,7 +53,7 @@ TEST(cidr, families_do_not_mix_except_ipv4_mapped) {
   EXPECT_FALSE(mapped.contains(ip("11.0.0.1")));
 }
 
-TEST(cidr, ipv6_text_forms) {
+TEST(limits_cidr, ipv6_text_forms) {
   EXPECT_EQ(ip("1:2:3:4:5:6:7:8").to_string(), "1:2:3:4:5:6:7:8");
   EXPECT_EQ(ip("::").to_string(), "::");
   EXPECT_EQ(ip("1::").to_string(), "1::");
@@ -64,7 +64,7 @@ TEST(cidr, ipv6_text_forms) {
     EXPECT_FALSE(parse_ip(bad)) << bad;
 }
 
-TEST(cidr, errors_say_what_is_wrong) {
+TEST(limits_cidr, errors_say_what_is_wrong) {
   EXPECT_NE(cidr_error("10.0.0.0").find("no prefix length"), std::string::npos);
   EXPECT_NE(cidr_error("10.0.0.1/8").find("did you mean 10.0.0.0/8"), std::string::npos);
   EXPECT_NE(cidr_error("10.0.0.0/33").find("0..32"), std::string::npos);
@@ -81,7 +81,7 @@ TEST(cidr, errors_say_what_is_wrong) {
   EXPECT_LT(cidr_error(std::string(5000, 'x')).size(), 200u);  // errors quote a bounded part of the input
 }
 
-TEST(cidr, ip_of_multiaddr) {
+TEST(limits_cidr, ip_of_multiaddr) {
   using p2p::limits::test::addr;
   EXPECT_EQ(ip_of(addr("/ip4/1.2.3.4/tcp/4001")), ip("1.2.3.4"));
   EXPECT_EQ(ip_of(addr("/ip6/2001:db8::1/tcp/4001")), ip("2001:db8::1"));
@@ -89,7 +89,7 @@ TEST(cidr, ip_of_multiaddr) {
   EXPECT_FALSE(ip_of(mf::multiaddr{}));
 }
 
-TEST(cidr, host_prefix) {
+TEST(limits_cidr, host_prefix) {
   auto h = cidr::host(ip("192.0.2.7"));
   EXPECT_EQ(h.to_string(), "192.0.2.7/32");
   EXPECT_TRUE(h.contains(ip("192.0.2.7")));

@@ -31,7 +31,7 @@ std::set<std::uint8_t> trimmed_peers(const std::vector<trim_decision>& d) {
 
 }  // namespace
 
-TEST(connection_manager, nothing_to_trim_at_or_under_high_water) {
+TEST(limits_connection_manager, nothing_to_trim_at_or_under_high_water) {
   manual_clock clk;
   connection_manager cm(small(2, 4));
   for (std::uint8_t i = 0; i < 4; ++i) cm.connected(i, peer(i), clk.now());
@@ -40,7 +40,7 @@ TEST(connection_manager, nothing_to_trim_at_or_under_high_water) {
   EXPECT_FALSE(cm.next_trim_at(clk.now()));
 }
 
-TEST(connection_manager, trims_lowest_value_first_down_to_low_water) {
+TEST(limits_connection_manager, trims_lowest_value_first_down_to_low_water) {
   manual_clock clk;
   connection_manager cm(small(3, 5));
   for (std::uint8_t i = 0; i < 6; ++i) {
@@ -63,7 +63,7 @@ TEST(connection_manager, trims_lowest_value_first_down_to_low_water) {
   EXPECT_EQ(cm.connection_count(), 3u);
 }
 
-TEST(connection_manager, protected_peers_are_never_trimmed) {
+TEST(limits_connection_manager, protected_peers_are_never_trimmed) {
   manual_clock clk;
   connection_manager cm(small(0, 2));
   for (std::uint8_t i = 0; i < 4; ++i) {
@@ -83,7 +83,7 @@ TEST(connection_manager, protected_peers_are_never_trimmed) {
   EXPECT_EQ(cm.connection_count(), 3u);  // no other candidate, though above low water
 }
 
-TEST(connection_manager, grace_period_is_respected) {
+TEST(limits_connection_manager, grace_period_is_respected) {
   manual_clock clk;
   connection_manager cm(small(1, 2));
   cm.connected(1, peer(1), clk.now());
@@ -108,7 +108,7 @@ TEST(connection_manager, grace_period_is_respected) {
   EXPECT_EQ(trimmed_peers(young.trim(t0 + 10s)), (std::set<std::uint8_t>{1}));
 }
 
-TEST(connection_manager, silence_period_between_trims) {
+TEST(limits_connection_manager, silence_period_between_trims) {
   manual_clock clk;
   connection_manager cm(small(1, 2));
   for (std::uint8_t i = 0; i < 3; ++i) cm.connected(i, peer(i), clk.now());
@@ -120,7 +120,7 @@ TEST(connection_manager, silence_period_between_trims) {
   EXPECT_FALSE(cm.trim(clk.now() + 5s).empty());
 }
 
-TEST(connection_manager, whole_peers_go_and_ties_prefer_more_connections) {
+TEST(limits_connection_manager, whole_peers_go_and_ties_prefer_more_connections) {
   manual_clock clk;
   connection_manager cm(small(2, 3));
   cm.connected(1, peer(1), clk.now());
@@ -135,7 +135,7 @@ TEST(connection_manager, whole_peers_go_and_ties_prefer_more_connections) {
   EXPECT_EQ(cm.connection_count(), 2u);
 }
 
-TEST(connection_manager, first_seen_is_the_oldest_current_connection) {
+TEST(limits_connection_manager, first_seen_is_the_oldest_current_connection) {
   manual_clock clk;
   connection_manager cm(small(0, 1));
   instant t0 = clk.now();
@@ -147,7 +147,7 @@ TEST(connection_manager, first_seen_is_the_oldest_current_connection) {
   EXPECT_FALSE(cm.trim(t0 + 40s).empty());
 }
 
-TEST(connection_manager, tags_values_and_bounds) {
+TEST(limits_connection_manager, tags_values_and_bounds) {
   connmgr_config cfg = small(1, 2);
   cfg.max_tags_per_peer = 2;
   cfg.max_tracked_peers = 3;
@@ -180,7 +180,7 @@ TEST(connection_manager, tags_values_and_bounds) {
   EXPECT_TRUE(cm.tag_peer(peer(10), "a", 1));
 }
 
-TEST(connection_manager, connected_is_idempotent_and_unknown_disconnects_are_ignored) {
+TEST(limits_connection_manager, connected_is_idempotent_and_unknown_disconnects_are_ignored) {
   manual_clock clk;
   connection_manager cm(small(1, 2));
   cm.connected(1, peer(1), clk.now());

@@ -18,7 +18,7 @@ std::string refusal(const result<void>& r) {
 }
 }  // namespace
 
-TEST(gater, empty_gater_allows_everything) {
+TEST(limits_gater, empty_gater_allows_everything) {
   connection_gater g;
   EXPECT_TRUE(g.intercept_peer_dial(peer(1)));
   EXPECT_TRUE(g.intercept_addr_dial(peer(1), addr("/ip4/10.0.0.1/tcp/1")));
@@ -26,7 +26,7 @@ TEST(gater, empty_gater_allows_everything) {
   EXPECT_TRUE(g.intercept_secured(direction::inbound, peer(1), addr("/dns4/a.example/tcp/1")));
 }
 
-TEST(gater, deny_peer_at_every_hook) {
+TEST(limits_gater, deny_peer_at_every_hook) {
   connection_gater g;
   ASSERT_TRUE(g.deny_peer(peer(1)));
   auto detail = refusal(g.intercept_peer_dial(peer(1)));
@@ -41,7 +41,7 @@ TEST(gater, deny_peer_at_every_hook) {
   EXPECT_TRUE(g.intercept_peer_dial(peer(1)));
 }
 
-TEST(gater, deny_cidr_names_the_rule) {
+TEST(limits_gater, deny_cidr_names_the_rule) {
   connection_gater g;
   ASSERT_TRUE(g.deny_cidr(cidr::parse("10.0.0.0/8").value()));
   auto detail = refusal(g.intercept_accept(addr("/ip4/10.1.2.3/tcp/4001")));
@@ -53,7 +53,7 @@ TEST(gater, deny_cidr_names_the_rule) {
   EXPECT_TRUE(g.intercept_accept(addr("/dns4/a.example/tcp/1")));  // no IP: deny rules cannot match
 }
 
-TEST(gater, allow_lists_admit_only_what_is_on_them) {
+TEST(limits_gater, allow_lists_admit_only_what_is_on_them) {
   connection_gater g;
   ASSERT_TRUE(g.allow_peer(peer(1)));
   ASSERT_TRUE(g.allow_cidr(cidr::parse("192.168.0.0/16").value()));
@@ -65,7 +65,7 @@ TEST(gater, allow_lists_admit_only_what_is_on_them) {
   refusal(g.intercept_secured(direction::outbound, peer(2), addr("/ip4/192.168.1.1/tcp/1")));
 }
 
-TEST(gater, deny_wins_over_allow) {
+TEST(limits_gater, deny_wins_over_allow) {
   connection_gater g;
   ASSERT_TRUE(g.allow_peer(peer(1)));
   ASSERT_TRUE(g.deny_peer(peer(1)));
@@ -81,7 +81,7 @@ TEST(gater, deny_wins_over_allow) {
   EXPECT_TRUE(g.intercept_accept(addr("/ip4/10.1.0.1/tcp/1")));
 }
 
-TEST(gater, ipv6_rules) {
+TEST(limits_gater, ipv6_rules) {
   connection_gater g;
   ASSERT_TRUE(g.deny_cidr(cidr::parse("fe80::/10").value()));
   refusal(g.intercept_accept(addr("/ip6/fe80::1/tcp/1")));
@@ -89,7 +89,7 @@ TEST(gater, ipv6_rules) {
   EXPECT_TRUE(g.intercept_accept(addr("/ip4/127.0.0.1/tcp/1")));
 }
 
-TEST(gater, rule_lists_are_bounded) {
+TEST(limits_gater, rule_lists_are_bounded) {
   connection_gater g;
   for (std::size_t i = 0; i < max_gater_rules; ++i) {
     ip_address a;

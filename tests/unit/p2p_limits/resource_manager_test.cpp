@@ -87,7 +87,7 @@ void all_released(const resource_manager& rm) {
 
 }  // namespace
 
-TEST(resource_manager, every_connection_limit_at_every_scope) {
+TEST(limits_resource_manager, every_connection_limit_at_every_scope) {
   for (auto w : {where::system, where::transient, where::peer}) {
     for (std::string_view f : {"conns_inbound", "conns_outbound", "conns"}) {
       SCOPED_TRACE(scope_name(w) + " " + std::string(f));
@@ -117,7 +117,7 @@ TEST(resource_manager, every_connection_limit_at_every_scope) {
   }
 }
 
-TEST(resource_manager, every_stream_limit_at_every_scope) {
+TEST(limits_resource_manager, every_stream_limit_at_every_scope) {
   for (auto w : {where::system, where::transient, where::peer, where::protocol, where::service}) {
     for (std::string_view f : {"streams_inbound", "streams_outbound", "streams"}) {
       SCOPED_TRACE(scope_name(w) + " " + std::string(f));
@@ -142,7 +142,7 @@ TEST(resource_manager, every_stream_limit_at_every_scope) {
   }
 }
 
-TEST(resource_manager, stream_memory_limit_at_every_scope) {
+TEST(limits_resource_manager, stream_memory_limit_at_every_scope) {
   for (auto w : {where::system, where::transient, where::peer, where::protocol, where::service}) {
     SCOPED_TRACE(scope_name(w));
     resource_limits lim;
@@ -164,7 +164,7 @@ TEST(resource_manager, stream_memory_limit_at_every_scope) {
   }
 }
 
-TEST(resource_manager, connection_memory_at_system_transient_and_peer) {
+TEST(limits_resource_manager, connection_memory_at_system_transient_and_peer) {
   for (auto w : {where::system, where::transient, where::peer}) {
     SCOPED_TRACE(scope_name(w));
     resource_limits lim;
@@ -179,7 +179,7 @@ TEST(resource_manager, connection_memory_at_system_transient_and_peer) {
   }
 }
 
-TEST(resource_manager, per_connection_and_per_stream_memory_limits) {
+TEST(limits_resource_manager, per_connection_and_per_stream_memory_limits) {
   resource_limits lim;
   lim.connection_memory = 100;
   lim.stream_memory = 50;
@@ -199,7 +199,7 @@ TEST(resource_manager, per_connection_and_per_stream_memory_limits) {
   EXPECT_TRUE(s2.reserve_memory(50, memory_priority::always));
 }
 
-TEST(resource_manager, memory_priorities_leave_room_for_what_must_not_fail) {
+TEST(limits_resource_manager, memory_priorities_leave_room_for_what_must_not_fail) {
   resource_limits lim;
   lim.system.memory = 1000;
   resource_manager rm(lim);
@@ -217,7 +217,7 @@ TEST(resource_manager, memory_priorities_leave_room_for_what_must_not_fail) {
   EXPECT_EQ(s.memory(), 1000u);
 }
 
-TEST(resource_manager, reservations_release_everything_on_destruction) {
+TEST(limits_resource_manager, reservations_release_everything_on_destruction) {
   resource_limits lim;
   resource_manager rm(lim);
   {
@@ -239,7 +239,7 @@ TEST(resource_manager, reservations_release_everything_on_destruction) {
   all_released(rm);
 }
 
-TEST(resource_manager, set_peer_moves_out_of_transient_or_changes_nothing) {
+TEST(limits_resource_manager, set_peer_moves_out_of_transient_or_changes_nothing) {
   resource_limits lim;
   lim.peer.conns = 1;
   resource_manager rm(lim);
@@ -263,7 +263,7 @@ TEST(resource_manager, set_peer_moves_out_of_transient_or_changes_nothing) {
   EXPECT_EQ(again.error().code, limits_errc::invalid_argument);
 }
 
-TEST(resource_manager, set_protocol_failure_keeps_the_stream_transient) {
+TEST(limits_resource_manager, set_protocol_failure_keeps_the_stream_transient) {
   resource_limits lim;
   lim.protocols["/small/1"] = scope_limits{};
   lim.protocols["/small/1"].streams = 1;
@@ -281,7 +281,7 @@ TEST(resource_manager, set_protocol_failure_keeps_the_stream_transient) {
   EXPECT_FALSE(b.set_protocol("/x"));
 }
 
-TEST(resource_manager, service_overrides_and_order_of_calls) {
+TEST(limits_resource_manager, service_overrides_and_order_of_calls) {
   resource_limits lim;
   lim.services["bitswap"] = scope_limits{};
   lim.services["bitswap"].streams_inbound = 1;
@@ -299,7 +299,7 @@ TEST(resource_manager, service_overrides_and_order_of_calls) {
   EXPECT_EQ(r.error().detail.rfind("service bitswap: streams_inbound limit 1 reached", 0), 0u);
 }
 
-TEST(resource_manager, moves_and_explicit_release) {
+TEST(limits_resource_manager, moves_and_explicit_release) {
   resource_limits lim;
   resource_manager rm(lim);
   auto c = rm.open_connection(direction::outbound).value();
@@ -328,7 +328,7 @@ TEST(resource_manager, moves_and_explicit_release) {
   EXPECT_EQ(rm.peer_scopes(), 1u);
 }
 
-TEST(resource_manager, refused_stream_leaves_no_peer_scope_behind) {
+TEST(limits_resource_manager, refused_stream_leaves_no_peer_scope_behind) {
   resource_limits lim;
   lim.system.streams = 1;
   resource_manager rm(lim);

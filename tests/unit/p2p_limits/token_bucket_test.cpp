@@ -5,7 +5,7 @@
 using namespace converge;
 using namespace converge::p2p::limits;
 
-TEST(token_bucket, starts_full_and_allows_a_burst) {
+TEST(limits_token_bucket, starts_full_and_allows_a_burst) {
   manual_clock clk;
   token_bucket b({1000, 500}, clk.now());
   EXPECT_EQ(b.available(clk.now()), 500u);
@@ -15,7 +15,7 @@ TEST(token_bucket, starts_full_and_allows_a_burst) {
   EXPECT_EQ(b.available(clk.now()), 0u);
 }
 
-TEST(token_bucket, refills_at_rate_up_to_burst) {
+TEST(limits_token_bucket, refills_at_rate_up_to_burst) {
   manual_clock clk;
   token_bucket b({1000, 500}, clk.now());
   ASSERT_TRUE(b.try_consume(500, clk.now()));
@@ -27,7 +27,7 @@ TEST(token_bucket, refills_at_rate_up_to_burst) {
   EXPECT_EQ(b.available(clk.now()), 500u);  // capped at burst
 }
 
-TEST(token_bucket, fractional_refill_is_exact_over_many_small_steps) {
+TEST(limits_token_bucket, fractional_refill_is_exact_over_many_small_steps) {
   manual_clock clk;
   token_bucket b({3, 10}, clk.now());  // one token every 333.33 ms
   ASSERT_TRUE(b.try_consume(10, clk.now()));
@@ -39,7 +39,7 @@ TEST(token_bucket, fractional_refill_is_exact_over_many_small_steps) {
   EXPECT_EQ(got, 3);
 }
 
-TEST(token_bucket, time_until_says_when_to_come_back) {
+TEST(limits_token_bucket, time_until_says_when_to_come_back) {
   manual_clock clk;
   token_bucket b({1000, 500}, clk.now());
   EXPECT_EQ(b.time_until(500, clk.now()), duration::zero());
@@ -55,7 +55,7 @@ TEST(token_bucket, time_until_says_when_to_come_back) {
   EXPECT_EQ(b.time_until(501, clk.now()), duration::max());  // can never be met at once
 }
 
-TEST(token_bucket, time_until_counts_the_partial_token) {
+TEST(limits_token_bucket, time_until_counts_the_partial_token) {
   manual_clock clk;
   token_bucket b({3, 3}, clk.now());
   ASSERT_TRUE(b.try_consume(3, clk.now()));
@@ -66,7 +66,7 @@ TEST(token_bucket, time_until_counts_the_partial_token) {
   EXPECT_TRUE(b.try_consume(1, clk.now()));
 }
 
-TEST(token_bucket, unlimited_and_reconfigured) {
+TEST(limits_token_bucket, unlimited_and_reconfigured) {
   manual_clock clk;
   token_bucket u({}, clk.now());
   EXPECT_TRUE(u.try_consume(1ull << 40, clk.now()));
@@ -79,7 +79,7 @@ TEST(token_bucket, unlimited_and_reconfigured) {
   EXPECT_EQ(b.available(clk.now()), 10u);
 }
 
-TEST(token_bucket, huge_rates_and_times_do_not_overflow) {
+TEST(limits_token_bucket, huge_rates_and_times_do_not_overflow) {
   manual_clock clk;
   token_bucket b({~0ull, ~0ull}, clk.now());
   ASSERT_TRUE(b.try_consume(~0ull, clk.now()));
@@ -90,7 +90,7 @@ TEST(token_bucket, huge_rates_and_times_do_not_overflow) {
   EXPECT_EQ(slow.time_until(1, clk.now()), 1s);
 }
 
-TEST(rate_meter, smooths_toward_a_steady_rate) {
+TEST(limits_rate_meter, smooths_toward_a_steady_rate) {
   manual_clock clk;
   rate_meter m(1s);
   EXPECT_EQ(m.rate(clk.now()), 0.0);
