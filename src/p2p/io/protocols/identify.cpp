@@ -63,7 +63,8 @@ bool record_identify(host& h, const connection& conn, const identify_info& info)
 
 task<void> serve_identify(std::shared_ptr<host> h, stream s) {
   auto msg = frame_identify(local_identify(*h, *s.conn()));
-  if (co_await s.write_all(msg)) (void)s.close_write();
+  auto awaited = co_await s.write_all(msg);
+  if (awaited) (void)s.close_write();
 }
 
 task<void> receive_identify_push(std::shared_ptr<host> h, stream s) {

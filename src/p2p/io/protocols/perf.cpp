@@ -19,7 +19,8 @@ void enable_perf(host& h, perf_options options) {
 
 task<void> serve_perf(stream s, perf_options options) {
   std::array<std::uint8_t, 8> head{};
-  if (!co_await s.read_exact(head)) {
+  auto awaited = co_await s.read_exact(head);
+  if (!awaited) {
     s.reset();
     co_return;
   }
@@ -38,7 +39,8 @@ task<void> serve_perf(stream s, perf_options options) {
   std::fill(buf.begin(), buf.end(), std::uint8_t{0});
   while (want > 0) {
     auto n = static_cast<std::size_t>(std::min<std::uint64_t>(want, buf.size()));
-    if (!co_await s.write_all(bytes_view(buf.data(), n))) co_return;
+    auto written = co_await s.write_all(bytes_view(buf.data(), n));
+    if (!written) co_return;
     want -= n;
   }
   (void)s.close_write();

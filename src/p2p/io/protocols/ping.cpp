@@ -12,7 +12,8 @@ task<void> serve_ping(stream s) {
   while (true) {
     auto r = co_await s.read_exact(buf);
     if (!r) break;
-    if (!co_await s.write_all(buf)) break;
+    auto awaited = co_await s.write_all(buf);
+    if (!awaited) break;
   }
   (void)s.close_write();
 }
