@@ -5,6 +5,7 @@
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
 #include "delta/deflate.hpp"
+#include "delta/zstd_stream.hpp"
 
 namespace converge::delta {
 
@@ -27,9 +28,22 @@ std::vector<const zip_entry*> by_data_offset(const zip_archive& z) {
   return v;
 }
 
-// Builds the inflated image of `data`; with `find_params`, only entries whose
-// deflate zlib reproduces are inflated (the new archive must be rebuilt exactly).
-result<std::pair<bytes, std::vector<span_rec>>> inflated_image(bytes_view data, const zip_archive& z, bool find_params,
+// The old entries the method inflates: deflated, unencrypted, non-empty, in
+// archive order. Maker and applier derive the same list from the old archive.
+std::vector<span_rec> old_spans_of(const zip_archive& z) {
+  std::vector<span_rec> spans;
+  std::uint64_t end = 0;
+  for (const zip_entry* e : by_data_offset(z)) {
+    spans.push_back({e->data_offset - end, e->compressed_size, e->uncompressed_size, {}});
+    end = e->data_offset + e->compressed_size;
+  }
+  return spans;
+}
+
+// Builds an inflated image of `data`. On the old side every listed entry must
+// inflate cleanly (else the method does not apply); on the new side only
+// entries whose deflate zlib reproduces are inflated.
+result<std::pair<bytes, std::vector<span_rec>>> inflated_image(bytes_view data, const zip_archive& z, bool new_side,
                                                                std::uint64_t max_image) {
   bytes image;
   std::vector<span_rec> spans;
@@ -38,9 +52,11 @@ result<std::pair<bytes, std::vector<span_rec>>> inflated_image(bytes_view data, 
   for (const zip_entry* e : by_data_offset(z)) {
     bytes_view comp = data.subspan(static_cast<std::size_t>(e->data_offset), static_cast<std::size_t>(e->compressed_size));
     auto plain = inflate_raw(comp, e->uncompressed_size);
-    if (!plain || plain->size() != e->uncompressed_size) continue;
+    bool clean = plain && plain->size() == e->uncompressed_size;
+    if (!new_side && !clean) return fail(delta_errc::not_zip, "old archive entry " + e->name + " does not inflate cleanly");
+    if (!clean) continue;
     span_rec s{e->data_offset - end, e->compressed_size, e->uncompressed_size, {}};
-    if (find_params) {
+    if (new_side) {
       auto p = find_deflate_params(*plain, comp, hint);
       if (!p) continue;
       s.params = *p;
@@ -56,54 +72,126 @@ result<std::pair<bytes, std::vector<span_rec>>> inflated_image(bytes_view data, 
   return std::pair{std::move(image), std::move(spans)};
 }
 
+constexpr deflate_params initial_params{6, 0, 8};
+
+// New spans, most of them equal to an old span: code 2k+1 copies old span
+// (cursor + k) with the previous parameters; code 0 is followed by a literal
+// span (gap, csize, usize, level, strategy, mem_level).
+bytes encode_new_spans(const std::vector<span_rec>& old_spans, const std::vector<span_rec>& new_spans) {
+  bytes out;
+  append_uvarint(out, new_spans.size());
+  std::size_t cursor = 0;
+  deflate_params prev = initial_params;
+  for (const auto& s : new_spans) {
+    std::size_t found = SIZE_MAX;
+    if (s.params == prev)
+      for (std::size_t k = cursor; k < old_spans.size() && k < cursor + 256; ++k)
+        if (old_spans[k].gap == s.gap && old_spans[k].csize == s.csize && old_spans[k].usize == s.usize) {
+          found = k;
+          break;
+        }
+    if (found != SIZE_MAX) {
+      append_uvarint(out, 2 * (found - cursor) + 1);
+      cursor = found + 1;
+      continue;
+    }
+    out.push_back(0);
+    append_uvarint(out, s.gap);
+    append_uvarint(out, s.csize);
+    append_uvarint(out, s.usize);
+    out.push_back(s.params.level);
+    out.push_back(s.params.strategy);
+    out.push_back(s.params.mem_level);
+    prev = s.params;
+  }
+  return out;
+}
+
 struct recipe {
   std::vector<span_rec> old_spans, new_spans;
   std::uint64_t old_image_size = 0, new_image_size = 0;
+  std::uint64_t recipe_offset = 0, recipe_size = 0;
   std::uint64_t inner_offset = 0, inner_size = 0;
 };
 
-// Reads and checks both recipes against the archive sizes.
-result<recipe> read_recipe(const input_source& patch, std::uint64_t off, std::uint64_t size, std::uint64_t old_size,
-                           std::uint64_t new_size, std::uint64_t max_image) {
-  region_reader r(patch, off, size);
+// Checks spans against their archive and returns the inflated image size.
+result<std::uint64_t> image_size(const std::vector<span_rec>& spans, std::uint64_t archive_size, std::uint64_t max_image) {
+  std::uint64_t end = 0, image = 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    const auto& s = spans[i];
+    if (s.gap > archive_size - end || s.csize > archive_size - end - s.gap)
+      return fail(delta_errc::corrupt, "zip span " + std::to_string(i) + " lies outside the archive");
+    end += s.gap + s.csize;
+    if (s.usize > max_image || image + s.gap > max_image - s.usize)
+      return fail(delta_errc::too_large, "inflated archive image over the limit " + std::to_string(max_image));
+    image += s.gap + s.usize;
+  }
+  if (archive_size - end > max_image - image) return fail(delta_errc::too_large, "inflated archive image over the limit");
+  return image + (archive_size - end);
+}
+
+// The old spans come from the (hash-verified) old archive itself; the new
+// spans from the patch's zstd-compressed recipe.
+result<recipe> read_recipe(const input_source& old_file, const input_source& patch, std::uint64_t off, std::uint64_t size,
+                           std::uint64_t new_size, const apply_limits& limits) {
   recipe rc;
-  for (int side = 0; side < 2; ++side) {
-    const bool is_new = side == 1;
-    const std::uint64_t archive_size = is_new ? new_size : old_size;
-    auto count = r.uvarint("zip recipe count");
-    if (!count) return fail(count.error());
-    if (*count > max_recipe_entries)
-      return fail(delta_errc::too_large, "zip recipe lists " + std::to_string(*count) + " entries");
-    auto& spans = is_new ? rc.new_spans : rc.old_spans;
-    std::uint64_t end = 0, image = 0;
-    for (std::uint64_t i = 0; i < *count; ++i) {
-      span_rec s;
+  {
+    auto view = old_file.map();
+    if (!view) return fail(view.error());
+    auto z = parse_zip(*view);
+    old_file.drop_mapped_pages();
+    if (!z) return fail(delta_errc::old_mismatch, "old file is not the archive the patch expects: " + z.error().detail);
+    rc.old_spans = old_spans_of(*z);
+  }
+  auto old_image = image_size(rc.old_spans, old_file.size(), limits.max_scratch_size);
+  if (!old_image) return fail(old_image.error());
+  rc.old_image_size = *old_image;
+
+  region_reader r(patch, off, size);
+  auto len = r.uvarint("zip recipe length");
+  if (!len) return fail(len.error());
+  rc.recipe_offset = r.position();
+  if (*len > off + size - rc.recipe_offset) return fail(delta_errc::truncated, "zip recipe runs past the patch");
+  rc.recipe_size = *len;
+  rc.inner_offset = rc.recipe_offset + *len;
+  rc.inner_size = off + size - rc.inner_offset;
+  zstd_reader z(patch, rc.recipe_offset, *len, limits.max_stream_window_log, "zip recipe");
+  auto count = z.uvarint();
+  if (!count) return fail(count.error());
+  if (*count > max_recipe_entries) return fail(delta_errc::too_large, "zip recipe lists " + std::to_string(*count) + " entries");
+  std::size_t cursor = 0;
+  deflate_params prev = initial_params;
+  for (std::uint64_t i = 0; i < *count; ++i) {
+    auto code = z.uvarint();
+    if (!code) return fail(code.error());
+    span_rec s;
+    if (*code % 2 == 1) {
+      std::uint64_t k = *code / 2;
+      if (k >= rc.old_spans.size() - std::min(cursor, rc.old_spans.size()))
+        return fail(delta_errc::corrupt, "zip recipe entry " + std::to_string(i) + " copies a span the old archive lacks");
+      s = rc.old_spans[cursor + k];
+      s.params = prev;
+      cursor += k + 1;
+    } else if (*code == 0) {
       for (auto* f : {&s.gap, &s.csize, &s.usize}) {
-        auto v = r.uvarint("zip recipe entry");
+        auto v = z.uvarint();
         if (!v) return fail(v.error());
         *f = *v;
       }
-      if (is_new) {
-        for (auto* f : {&s.params.level, &s.params.strategy, &s.params.mem_level}) {
-          auto b = r.byte("zip recipe parameters");
-          if (!b) return fail(b.error());
-          *f = *b;
-        }
-        if (!valid(s.params)) return fail(delta_errc::corrupt, "zip recipe entry " + std::to_string(i) + " has invalid deflate parameters");
-      }
-      if (s.gap > archive_size - end || s.csize > archive_size - end - s.gap)
-        return fail(delta_errc::corrupt, "zip recipe entry " + std::to_string(i) + " lies outside the archive");
-      end += s.gap + s.csize;
-      if (s.usize > max_image || image + s.gap > max_image - s.usize)
-        return fail(delta_errc::too_large, "inflated archive image over the limit " + std::to_string(max_image));
-      image += s.gap + s.usize;
-      spans.push_back(s);
+      std::uint8_t p[3];
+      if (auto rd = z.read(p); !rd) return fail(rd.error());
+      s.params = {p[0], p[1], p[2]};
+      if (!valid(s.params)) return fail(delta_errc::corrupt, "zip recipe entry " + std::to_string(i) + " has invalid deflate parameters");
+      prev = s.params;
+    } else {
+      return fail(delta_errc::corrupt, "zip recipe entry " + std::to_string(i) + " has an unknown code");
     }
-    if (archive_size - end > max_image - image) return fail(delta_errc::too_large, "inflated archive image over the limit");
-    (is_new ? rc.new_image_size : rc.old_image_size) = image + (archive_size - end);
+    rc.new_spans.push_back(s);
   }
-  rc.inner_offset = r.position();
-  rc.inner_size = off + size - rc.inner_offset;
+  if (auto e = z.expect_end(); !e) return fail(e.error());
+  auto new_image = image_size(rc.new_spans, new_size, limits.max_scratch_size);
+  if (!new_image) return fail(new_image.error());
+  rc.new_image_size = *new_image;
   return rc;
 }
 
@@ -200,21 +288,11 @@ result<bytes> make_zip_body(bytes_view old_data, bytes_view new_data, const zip_
   if (!old_img) return fail(old_img.error());
   auto new_img = inflated_image(new_data, *nz, true, opts.max_image_size);
   if (!new_img) return fail(new_img.error());
+  auto recipe = zstd_compress(encode_new_spans(old_img->second, new_img->second), {.level = 19, .window_log = 20});
+  if (!recipe) return fail(recipe.error());
   bytes body;
-  for (const auto* spans : {&old_img->second, &new_img->second}) {
-    append_uvarint(body, spans->size());
-    for (const auto& s : *spans) {
-      append_uvarint(body, s.gap);
-      append_uvarint(body, s.csize);
-      append_uvarint(body, s.usize);
-      if (spans == &new_img->second) {
-        body.push_back(s.params.level);
-        body.push_back(s.params.strategy);
-        body.push_back(s.params.mem_level);
-      }
-    }
-  }
-  old_img->second.clear();
+  append_uvarint(body, recipe->size());
+  append(body, *recipe);
   auto inner = make_cover_body(old_img->first, new_img->first, {.level = opts.level});
   if (!inner) return fail(inner.error());
   append(body, *inner);
@@ -223,7 +301,7 @@ result<bytes> make_zip_body(bytes_view old_data, bytes_view new_data, const zip_
 
 result<void> apply_zip_body(const input_source& old_file, const input_source& patch, std::uint64_t body_offset,
                             std::uint64_t body_size, output_sink& out, const apply_limits& limits) {
-  auto rc = read_recipe(patch, body_offset, body_size, old_file.size(), out.declared_size(), limits.max_scratch_size);
+  auto rc = read_recipe(old_file, patch, body_offset, body_size, out.declared_size(), limits);
   if (!rc) return fail(rc.error());
   auto scratch = scratch_writer::create(limits.scratch_dir, rc->old_image_size);
   if (!scratch) return fail(scratch.error());
@@ -245,16 +323,19 @@ result<void> apply_zip_body(const input_source& old_file, const input_source& pa
 result<std::vector<std::pair<std::string, std::string>>> describe_zip_body(const input_source& patch,
                                                                             std::uint64_t body_offset,
                                                                             std::uint64_t body_size) {
-  auto h = parse_header(patch);
-  if (!h) return fail(h.error());
-  auto rc = read_recipe(patch, body_offset, body_size, h->old_size, h->new_size, apply_limits{}.max_scratch_size);
-  if (!rc) return fail(rc.error());
+  region_reader head(patch, body_offset, body_size);
+  auto len = head.uvarint("zip recipe length");
+  if (!len) return fail(len.error());
+  std::uint64_t recipe_offset = head.position();
+  if (*len > body_offset + body_size - recipe_offset) return fail(delta_errc::truncated, "zip recipe runs past the patch");
+  zstd_reader z(patch, recipe_offset, *len, apply_limits{}.max_stream_window_log, "zip recipe");
+  auto count = z.uvarint();
+  if (!count) return fail(count.error());
   std::vector<std::pair<std::string, std::string>> d;
-  d.emplace_back("old entries inflated", std::to_string(rc->old_spans.size()));
-  d.emplace_back("new entries re-deflated", std::to_string(rc->new_spans.size()));
-  d.emplace_back("old inflated image", std::to_string(rc->old_image_size) + " bytes");
-  d.emplace_back("new inflated image", std::to_string(rc->new_image_size) + " bytes");
-  region_reader r(patch, rc->inner_offset, rc->inner_size);
+  d.emplace_back("zip recipe", std::to_string(*len) + " bytes");
+  d.emplace_back("new entries re-deflated", std::to_string(*count));
+  std::uint64_t inner = recipe_offset + *len;
+  region_reader r(patch, inner, body_offset + body_size - inner);
   const char* names[] = {"control stream", "diff stream", "extra stream"};
   for (const char* n : names) {
     auto v = r.uvarint("cover stream lengths");
