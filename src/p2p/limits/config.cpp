@@ -124,6 +124,22 @@ result<void> read_overrides(const json& obj, const std::string& path, const scop
   return ok();
 }
 
+result<void> read_peer_overrides(const json& obj, const std::string& path, const scope_limits& base,
+                                 std::map<crypto::peer_id, scope_limits>& out) {
+  if (!obj.is_object()) return bad(path, "must be an object mapping peer IDs to limits");
+  if (obj.size() > max_config_overrides)
+    return bad(path, "at most " + std::to_string(max_config_overrides) + " entries");
+  for (const auto& [name, v] : obj.items()) {
+    auto item = path + "[\"" + name.substr(0, crypto::max_peer_id_text) + "\"]";
+    auto p = crypto::peer_id::parse(name);
+    if (!p) return bad(item, p.error().detail);
+    scope_limits s = base;
+    if (auto r = read_scope(v, item, s); !r) return r;
+    out[*p] = s;  // two spellings of one peer: the later entry wins
+  }
+  return ok();
+}
+
 result<rate_limit> read_rate(const json& v, const std::string& path) {
   if (v.is_string() && v.get_ref<const std::string&>() == "unlimited") return rate_limit{};
   if (auto r = only_fields(v, path, {"bytes_per_second", "burst"}); !r)
@@ -301,8 +317,8 @@ result<limits_config> parse_limits_config(std::string_view json_text) {
   limits_config c = default_limits();
   auto& r = c.resources;
   if (auto v = only_fields(doc, root,
-                           {"system", "transient", "peer", "protocol", "service", "protocols", "services", "connection",
-                            "stream", "connmgr", "gater", "bandwidth"});
+                           {"system", "transient", "peer", "protocol", "service", "peers", "protocols", "services",
+                            "connection", "stream", "connmgr", "gater", "bandwidth"});
       !v)
     return fail(v.error());
   struct scope_field {
@@ -314,6 +330,8 @@ result<limits_config> parse_limits_config(std::string_view json_text) {
     if (auto it = doc.find(f.name); it != doc.end())
       if (auto v = read_scope(*it, root + "." + f.name, *f.dst); !v) return fail(v.error());
   }
+  if (auto it = doc.find("peers"); it != doc.end())
+    if (auto v = read_peer_overrides(*it, root + ".peers", r.peer, r.peers); !v) return fail(v.error());
   if (auto it = doc.find("protocols"); it != doc.end())
     if (auto v = read_overrides(*it, root + ".protocols", r.protocol, r.protocols); !v) return fail(v.error());
   if (auto it = doc.find("services"); it != doc.end())
@@ -339,6 +357,8 @@ std::string to_json(const limits_config& c) {
   doc["peer"] = scope_json(r.peer);
   doc["protocol"] = scope_json(r.protocol);
   doc["service"] = scope_json(r.service);
+  doc["peers"] = json::object();
+  for (const auto& [p, s] : r.peers) doc["peers"][p.to_string()] = scope_json(s);
   doc["protocols"] = json::object();
   for (const auto& [name, s] : r.protocols) doc["protocols"][name] = scope_json(s);
   doc["services"] = json::object();

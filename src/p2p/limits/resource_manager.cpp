@@ -159,7 +159,11 @@ scope_usage resource_manager::service_usage(std::string_view service) const {
 
 resource_manager::scope& resource_manager::peer_scope(const crypto::peer_id& p) {
   auto it = peers_.find(p);
-  if (it == peers_.end()) it = peers_.emplace(p, scope{"peer " + p.to_string(), limits_.peer, {}}).first;
+  if (it == peers_.end()) {
+    auto o = limits_.peers.find(p);
+    const auto& lim = o == limits_.peers.end() ? limits_.peer : o->second;
+    it = peers_.emplace(p, scope{"peer " + p.to_string(), lim, {}}).first;
+  }
   return it->second;
 }
 

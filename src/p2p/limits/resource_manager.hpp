@@ -58,9 +58,10 @@ struct scope_limits {
 struct resource_limits {
   scope_limits system;
   scope_limits transient;
-  scope_limits peer;      // every peer
+  scope_limits peer;      // every peer without an entry in `peers`
   scope_limits protocol;  // every protocol without an entry in `protocols`
   scope_limits service;   // every service without an entry in `services`
+  std::map<crypto::peer_id, scope_limits> peers;  // e.g. more room for an update source
   std::map<std::string, scope_limits, std::less<>> protocols;
   std::map<std::string, scope_limits, std::less<>> services;
   std::uint64_t connection_memory = unlimited;  // one connection's own reservations

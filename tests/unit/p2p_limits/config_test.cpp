@@ -83,8 +83,24 @@ TEST(limits_config, overlays_only_what_is_set) {
   EXPECT_FALSE(g.intercept_peer_dial(peer(1)));
 }
 
+TEST(limits_config, peer_overrides_accept_any_peer_id_form) {
+  auto c = parse_limits_config(R"({"peer": {"streams": 10},
+    "peers": {"bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe": {"streams_inbound": 99}}})");
+  ASSERT_TRUE(c) << c.error().message();
+  auto p = crypto::peer_id::parse("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N").value();
+  ASSERT_EQ(c->resources.peers.count(p), 1u);
+  EXPECT_EQ(c->resources.peers.at(p).streams_inbound, 99u);
+  EXPECT_EQ(c->resources.peers.at(p).streams, 10u);  // unset fields come from "peer"
+  auto bad = config_error(R"({"peers": {"nope": {}}})");
+  EXPECT_EQ(bad.rfind("limits.peers[\"nope\"]: ", 0), 0u) << bad;
+  auto bad_field = config_error(R"({"peers": {"QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N": {"x": 1}}})");
+  EXPECT_EQ(bad_field.rfind("limits.peers[\"QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N\"].x: unknown field", 0), 0u)
+      << bad_field;
+}
+
 TEST(limits_config, round_trips_through_to_json) {
   auto c = parse_limits_config(R"({"protocols": {"/a": {"streams": 3}}, "services": {"s": {}},
+    "peers": {"12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA": {"memory": 5}},
     "gater": {"deny_peers": ["12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"], "allow_cidrs": ["::/0"]},
     "bandwidth": {"peer": {"inbound": {"bytes_per_second": 7, "burst": 9}, "outbound": "unlimited"},
                   "protocols": {"/b": {"inbound": {"bytes_per_second": 1}}}}})");
@@ -109,7 +125,7 @@ TEST(limits_config, errors_name_the_field) {
            {R"({"peer": {"streams_inbound": "lots"}})", "limits.peer.streams_inbound: must be a positive integer"},
            {R"({"peer": {"stream_inbound": 3}})", "limits.peer.stream_inbound: unknown field (expected one of:"},
            {R"({"peer": 5})", "limits.peer: must be an object"},
-           {R"({"peers": {}})", "limits.peers: unknown field"},
+           {R"({"peerz": {}})", "limits.peerz: unknown field"},
            {R"({"system": {"memory": true}})", "limits.system.memory: must be a positive integer"},
            {R"({"transient": {"conns": null}})", "limits.transient.conns: must be a positive integer"},
            {R"({"protocols": {"/x": {"streams": 0}}})", "limits.protocols[\"/x\"].streams: must be a positive"},

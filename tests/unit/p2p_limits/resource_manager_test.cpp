@@ -336,3 +336,18 @@ TEST(limits_resource_manager, refused_stream_leaves_no_peer_scope_behind) {
   for (int i = 2; i < 50; ++i) EXPECT_FALSE(rm.open_stream(peer(static_cast<std::uint8_t>(i)), direction::inbound));
   EXPECT_EQ(rm.peer_scopes(), 1u);
 }
+
+TEST(limits_resource_manager, peer_overrides) {
+  resource_limits lim;
+  lim.peer.streams_inbound = 1;
+  lim.peers[peer(7)] = lim.peer;
+  lim.peers[peer(7)].streams_inbound = 3;
+  resource_manager rm(lim);
+  std::vector<stream_reservation> held;
+  for (int i = 0; i < 3; ++i) held.push_back(rm.open_stream(peer(7), direction::inbound).value());
+  EXPECT_FALSE(rm.open_stream(peer(7), direction::inbound));
+  held.push_back(rm.open_stream(peer(8), direction::inbound).value());
+  auto r = rm.open_stream(peer(8), direction::inbound);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().detail, "peer " + peer(8).to_string() + ": streams_inbound limit 1 reached");
+}
