@@ -23,6 +23,9 @@ struct gossip_params {
   duration prune_backoff = 60s;
   duration unsubscribe_backoff = 10s;
   duration graft_flood_threshold = 10s;
+  // We wait this many extra heartbeats past a backoff before grafting again,
+  // so clock drift does not land our GRAFT inside the peer's backoff.
+  std::size_t backoff_slack = 1;
   double gossip_factor = 0.25;
   std::size_t gossip_retransmission = 3;
   std::size_t max_ihave_length = 5000;

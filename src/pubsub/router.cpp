@@ -186,7 +186,7 @@ result<void> gossip_router::handle_rpc(const crypto::peer_id& p, const pb::RPC& 
   auto it = peers_.find(p);
   if (it == peers_.end()) return fail(pubsub_errc::unknown_peer, "handle_rpc: " + p.to_string() + " is not a peer");
   // Graylisted peers are not listened to at all (gossipsub-v1.1.md).
-  if (score(p, now) < opt_.thresholds.graylist_threshold) {
+  if (!opt_.direct_peers.contains(p) && score(p, now) < opt_.thresholds.graylist_threshold) {
     ++counters_.graylisted_rpcs;
     return ok();
   }

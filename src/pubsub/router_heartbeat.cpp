@@ -16,8 +16,9 @@ void gossip_router::heartbeat(instant now) {
     ps.iasked = 0;
     ps.iwant_served = 0;
   }
+  const auto slack = opt_.gossip.heartbeat_interval * static_cast<duration::rep>(opt_.gossip.backoff_slack);
   for (auto it = backoff_.begin(); it != backoff_.end();) {
-    std::erase_if(it->second, [&](const auto& e) { return e.second <= now; });
+    std::erase_if(it->second, [&](const auto& e) { return e.second + slack <= now; });
     it = it->second.empty() ? backoff_.erase(it) : std::next(it);
   }
   check_promises(now);
@@ -44,6 +45,7 @@ void gossip_router::heartbeat(instant now) {
 void gossip_router::maintain_mesh(const std::string& topic, std::set<crypto::peer_id>& mesh,
                                   std::map<crypto::peer_id, outgoing_control>& ctl, instant now) {
   const auto& g = opt_.gossip;
+  const auto slack = g.heartbeat_interval * static_cast<duration::rep>(g.backoff_slack);
   auto graft = [&](const crypto::peer_id& p) {
     mesh.insert(p);
     pb::ControlGraft gr;
@@ -62,7 +64,7 @@ void gossip_router::maintain_mesh(const std::string& topic, std::set<crypto::pee
     std::vector<crypto::peer_id> out;
     for (const auto& p : topic_peers(topic)) {
       const auto& ps = peers_.at(p);
-      if (!is_gossipsub(ps) || mesh.contains(p) || opt_.direct_peers.contains(p) || in_backoff(topic, p, now))
+      if (!is_gossipsub(ps) || mesh.contains(p) || opt_.direct_peers.contains(p) || in_backoff(topic, p, now - slack))
         continue;
       double s = score(p, now);
       if (s < 0 || !pred(p, ps, s)) continue;
@@ -85,7 +87,14 @@ void gossip_router::maintain_mesh(const std::string& topic, std::set<crypto::pee
   if (mesh.size() > g.d_high) {
     std::vector<crypto::peer_id> v(mesh.begin(), mesh.end());
     shuffle(v);
-    std::stable_sort(v.begin(), v.end(), [&](const auto& a, const auto& b) { return score(a, now) > score(b, now); });
+    {  // by score, best first; ties keep the shuffled order
+      std::vector<std::pair<double, std::size_t>> order;
+      for (std::size_t i = 0; i < v.size(); ++i) order.emplace_back(-score(v[i], now), i);
+      std::sort(order.begin(), order.end());
+      std::vector<crypto::peer_id> sorted;
+      for (const auto& [s, i] : order) sorted.push_back(v[i]);
+      v = std::move(sorted);
+    }
     // Keep the best D_score by score, the rest of D at random.
     std::vector<crypto::peer_id> rest(v.begin() + static_cast<std::ptrdiff_t>(std::min(g.d_score, v.size())), v.end());
     shuffle(rest);

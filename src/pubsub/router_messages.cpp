@@ -13,6 +13,11 @@ void gossip_router::handle_message(const crypto::peer_id& from, const pb::Messag
   const auto& topic = m.topic();
   if (!subscriptions_.contains(topic)) return;  // we relay only topics we are in
   auto id = id_of(m);
+  // Our own message coming back that we do not remember (a restart, or a forger).
+  if (m.from().size() == self_.to_bytes().size() && as_chars(self_.to_bytes()) == m.from() && !seen_.contains(id)) {
+    ++counters_.rejected;
+    return;
+  }
   if (seen_.contains(id)) {
     ++counters_.duplicates;
     if (score_) score_->duplicate_message(from, id, topic, now);

@@ -172,5 +172,31 @@ TEST_F(validation_test, DuplicatesAndOwnMessagesAreNotRedelivered) {
   EXPECT_TRUE(events_of<message_event>().empty());
 }
 
+TEST_F(validation_test, UnknownMessageFromOurselvesIsDropped) {
+  make_router();  // router key is make_key(1)
+  add_peers(2, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  scripted_peer me{make_key(1), id_of_key(make_key(1))};
+  me.seqno = 1'000'000;
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, publish_rpc(me.message("t", "not mine")), now));
+  EXPECT_TRUE(events_of<message_event>().empty());
+  EXPECT_TRUE(receivers(drain()).empty());
+}
+
+TEST_F(validation_test, DirectPeersAreNotGraylisted) {
+  auto dk = make_key(321);
+  auto o = scored_options();
+  o.direct_peers.insert(id_of_key(dk));
+  make_router(o);
+  ASSERT_TRUE(router->subscribe("t", now));
+  scripted_peer d{dk, id_of_key(dk)};
+  ASSERT_TRUE(router->add_peer(d.id, protocol::meshsub_v11, true, now));
+  router->set_app_score(d.id, -1000);
+  ASSERT_TRUE(router->handle_rpc(d.id, sub_rpc("t"), now));
+  ASSERT_TRUE(router->handle_rpc(d.id, publish_rpc(d.message("t", "from a friend")), now));
+  EXPECT_EQ(events_of<message_event>().size(), 1u);
+  EXPECT_EQ(router->counters().graylisted_rpcs, 0u);
+}
+
 }  // namespace
 }  // namespace converge::pubsub::test
