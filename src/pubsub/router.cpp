@@ -146,7 +146,7 @@ result<void> gossip_router::add_peer(const crypto::peer_id& p, protocol proto, b
                                      std::string ip) {
   if (p == self_) return fail(pubsub_errc::invalid_argument, "add_peer: cannot add the local peer");
   if (peers_.contains(p)) return fail(pubsub_errc::duplicate_peer, "add_peer: " + p.to_string() + " already added");
-  peers_.emplace(p, peer_state{proto, outbound, {}, 0, 0, 0, 0, {}, score_band::healthy});
+  peers_.emplace(p, peer_state{proto, outbound, {}, 0, 0, 0, 0, {}, {}, score_band::healthy});
   if (score_) score_->add_peer(p, ip, now);
   // The hello: our subscriptions.
   if (!subscriptions_.empty()) {
@@ -292,8 +292,10 @@ pb::ControlPrune gossip_router::make_prune(const std::string& topic, const crypt
     for (const auto& c : cands) {
       if (pr.peers_size() >= static_cast<int>(opt_.gossip.prune_peers)) break;
       if (c == to || score(c, now) < 0) continue;
-      // Signed peer records live in the host's peerstore; the host may fill them in.
-      pr.add_peers()->set_peerid(c.to_bytes().data(), c.to_bytes().size());
+      auto* info = pr.add_peers();
+      info->set_peerid(c.to_bytes().data(), c.to_bytes().size());
+      const auto& rec = peers_.at(c).signed_record;
+      if (!rec.empty()) info->set_signedpeerrecord(rec.data(), rec.size());
     }
   }
   return pr;
@@ -332,6 +334,15 @@ void gossip_router::set_validator(const std::string& topic, validator_fn fn) {
     validators_[topic] = std::move(fn);
   else
     validators_.erase(topic);
+}
+
+result<void> gossip_router::set_signed_peer_record(const crypto::peer_id& p, bytes record) {
+  auto it = peers_.find(p);
+  if (it == peers_.end()) return fail(pubsub_errc::unknown_peer, "set_signed_peer_record: " + p.to_string());
+  if (record.size() > 4096)
+    return fail(pubsub_errc::invalid_argument, "signed peer record of " + std::to_string(record.size()) + " bytes over 4096");
+  it->second.signed_record = std::move(record);
+  return ok();
 }
 
 void gossip_router::set_app_score(const crypto::peer_id& p, double v) {

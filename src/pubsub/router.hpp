@@ -124,6 +124,9 @@ class gossip_router {
   // Answers a validation_request. unknown_message if not pending (timed out, answered).
   result<void> report_validation(const message_id& id, validation_result r, instant now);
   void set_app_score(const crypto::peer_id& p, double v);
+  // The peer's signed peer record (opaque envelope bytes from the host's
+  // peerstore), sent along when we offer the peer in PX. At most 4 KiB.
+  result<void> set_signed_peer_record(const crypto::peer_id& p, bytes record);
 
   std::optional<outgoing_rpc> poll_send();
   std::optional<router_event> poll_event();
@@ -156,6 +159,7 @@ class gossip_router {
     std::size_t iasked = 0;        // IDs we asked for this heartbeat
     std::size_t iwant_served = 0;  // IDs served this heartbeat
     std::unordered_set<message_id> dont_want;  // v1.2, cleared each mcache shift
+    bytes signed_record;                       // for PX, may be empty
     score_band band = score_band::healthy;
   };
   struct pending_validation {

@@ -224,14 +224,40 @@ TEST_F(mesh_test, PruneCarriesPxWhenEnabled) {
   o.gossip.do_px = true;
   make_router(o);
   add_peers(20, "t", true);
+  for (auto& p : peers) ASSERT_TRUE(router->set_signed_peer_record(p.id, to_bytes("record of " + p.id.to_string())));
   ASSERT_TRUE(router->subscribe("t", now));
   for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
   drain();
   heartbeat();
   std::size_t with_px = 0;
   for (const auto& s : drain())
-    for (const auto& pr : s.rpc.control().prune()) with_px += pr.peers_size() > 0 ? 1 : 0;
+    for (const auto& pr : s.rpc.control().prune()) {
+      with_px += pr.peers_size() > 0 ? 1 : 0;
+      for (const auto& info : pr.peers()) {
+        auto id = crypto::peer_id::from_bytes(as_bytes(info.peerid()));
+        ASSERT_TRUE(id);
+        EXPECT_NE(*id, s.peer);
+        EXPECT_EQ(info.signedpeerrecord(), "record of " + id->to_string());
+      }
+    }
   EXPECT_GT(with_px, 0u);
+}
+
+TEST_F(mesh_test, OpportunisticGraftingAddsBetterPeers) {
+  make_router(scored_options());
+  add_peers(6, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  ASSERT_EQ(router->mesh("t").size(), 6u);
+  add_peers(4, "t");
+  for (std::size_t i = 6; i < 10; ++i) router->set_app_score(peers[i].id, 5);
+  for (int i = 0; i < 59; ++i) heartbeat();
+  EXPECT_EQ(router->mesh("t").size(), 6u);
+  heartbeat();  // tick 60: median mesh score (~0.6 from P1) is under the threshold 1
+  auto mesh = router->mesh("t");
+  EXPECT_EQ(mesh.size(), 8u);
+  std::size_t better = 0;
+  for (std::size_t i = 6; i < 10; ++i) better += mesh.contains(peers[i].id) ? 1 : 0;
+  EXPECT_EQ(better, 2u);
 }
 
 TEST_F(mesh_test, OutputQueueIsBoundedAndCountsDrops) {
