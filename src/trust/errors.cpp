@@ -23,6 +23,10 @@ struct trust_category_impl final : std::error_category {
       case trust_errc::expired: return "metadata expired";
       case trust_errc::mismatch: return "metadata does not match trusted metadata";
       case trust_errc::out_of_order: return "update steps out of order";
+      case trust_errc::equivocation: return "equivocation: two releases with the same sequence";
+      case trust_errc::revoked: return "release revoked";
+      case trust_errc::not_for_device: return "release not for this device";
+      case trust_errc::storage: return "trusted state storage failure";
     }
     return "unknown trust error";
   }

@@ -22,6 +22,10 @@ enum class trust_errc {
   expired,              // metadata past its expiry: a freeze attack or a stale mirror
   mismatch,             // length, hash or version differs from what trusted metadata says
   out_of_order,         // e.g. snapshot before timestamp: the client workflow order was not followed
+  equivocation,         // two different releases signed with the same sequence for one channel
+  revoked,              // the release (version, CID or sequence) is on the signed revocation list
+  not_for_device,       // a valid release that carries nothing for this device's channel/platform
+  storage,              // the trusted-state store could not be read or written
 };
 
 const std::error_category& trust_category() noexcept;

@@ -166,6 +166,7 @@ result<void> tuf_client::update_targets(std::string_view text, wall_time now) {
                                           " is not the snapshot's " + std::to_string(want.version));
   if (auto e = check_not_expired("targets", t->role.common, now); !e) return fail(e.error());
   targets_ = std::move(*t);
+  targets_text_ = std::string(text);
   return ok();
 }
 

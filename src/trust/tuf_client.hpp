@@ -89,6 +89,7 @@ class tuf_client {
   const std::string& root_text() const { return root_text_; }
   const std::string& timestamp_text() const { return timestamp_text_; }
   const std::string& snapshot_text() const { return snapshot_text_; }
+  const std::string& targets_text() const { return targets_text_; }
 
  private:
   explicit tuf_client(const client_limits& limits) : limits_(limits) {}
@@ -102,7 +103,7 @@ class tuf_client {
   std::optional<signed_metadata<snapshot_metadata>> snapshot_;
   std::optional<signed_metadata<targets_metadata>> targets_;
   std::map<std::string, signed_metadata<targets_metadata>, std::less<>> delegated_;
-  std::string root_text_, timestamp_text_, snapshot_text_;
+  std::string root_text_, timestamp_text_, snapshot_text_, targets_text_;
 };
 
 // Checks the raw bytes against a meta entry's length and hashes (sha256 and

@@ -220,6 +220,14 @@ result<root_metadata> parse_root_signed(const nlohmann::json& s, const metadata_
     if (!rk) return fail(rk.error());
     r.roles.emplace(name, std::move(*rk));
   }
+  // converge's optional top-level role for the signed revocation list (revocation.hpp).
+  if ((*roles)->contains("revocation")) {
+    auto role = require_object(**roles, "revocation", "root.roles");
+    if (!role) return fail(role.error());
+    auto rk = parse_role_keys(**role, "root.roles.revocation", r.keys, "root.keys", lim);
+    if (!rk) return fail(rk.error());
+    r.roles.emplace("revocation", std::move(*rk));
+  }
   return r;
 }
 
@@ -317,6 +325,8 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 }  // namespace
+
+result<common_fields> parse_common_fields(const nlohmann::json& s, std::string_view type) { return parse_common(s, type); }
 
 result<std::int64_t> parse_expires(std::string_view s) {
   auto bad = [&] { return fail(trust_errc::invalid_metadata, "must be \"YYYY-MM-DDTHH:MM:SSZ\", got \"" + std::string(s.substr(0, 40)) + "\""); };

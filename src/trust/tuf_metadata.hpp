@@ -43,7 +43,7 @@ struct root_metadata {
   common_fields common;
   bool consistent_snapshot = false;
   std::map<std::string, public_key> keys;   // keyid -> key (keyid verified = sha256 of the key)
-  std::map<std::string, role_keys> roles;   // has root, targets, snapshot and timestamp
+  std::map<std::string, role_keys> roles;   // has root, targets, snapshot and timestamp; optionally revocation
 };
 
 struct target_file {
@@ -105,6 +105,10 @@ using any_metadata = std::variant<signed_metadata<root_metadata>, signed_metadat
                                   signed_metadata<snapshot_metadata>, signed_metadata<timestamp_metadata>>;
 // Dispatches on signed._type.
 result<any_metadata> parse_metadata(std::string_view text, const metadata_limits& lim = {});
+
+// _type (must equal type), spec_version, version and expires of a signed role
+// object, for documents beyond the four TUF roles (e.g. the revocation list).
+result<common_fields> parse_common_fields(const nlohmann::json& signed_part, std::string_view type);
 
 // "YYYY-MM-DDTHH:MM:SSZ" <-> Unix seconds (years 1970..9999).
 result<std::int64_t> parse_expires(std::string_view s);
