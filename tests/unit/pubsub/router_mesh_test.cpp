@@ -272,6 +272,51 @@ TEST_F(mesh_test, OutputQueueIsBoundedAndCountsDrops) {
   EXPECT_EQ(drain().size(), 5u);
 }
 
+TEST_F(mesh_test, JoinPrefersFanoutPeers) {
+  router_options o;
+  o.gossip.flood_publish = false;
+  make_router(o);
+  add_peers(20, "t");
+  ASSERT_TRUE(router->publish("t", as_bytes("before joining"), now));
+  auto fan = router->fanout("t");
+  ASSERT_EQ(fan.size(), 6u);
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_EQ(router->mesh("t"), fan);
+  EXPECT_TRUE(router->fanout("t").empty());
+}
+
+TEST_F(mesh_test, EventQueueIsBoundedAndCountsDrops) {
+  router_options o;
+  o.max_events = 2;
+  make_router(o);
+  add_peers(6, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  EXPECT_EQ(events().size(), 2u);
+  EXPECT_EQ(router->counters().dropped_events, 4u);
+}
+
+TEST_F(mesh_test, OversizedReplyIsSplitPerMessage) {
+  router_options o;
+  o.max_rpc_size = 4096;
+  o.max_message_size = 2048;
+  make_router(o);
+  add_peers(2, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  pb::RPC iwant;
+  auto* iw = iwant.mutable_control()->add_iwant();
+  for (int i = 0; i < 5; ++i) {
+    auto m = peers[0].message("t", std::string(1500, static_cast<char>('a' + i)));
+    iw->add_messageids(default_message_id(m));
+    ASSERT_TRUE(router->handle_rpc(peers[0].id, publish_rpc(m), now));
+  }
+  drain();
+  ASSERT_TRUE(router->handle_rpc(peers[1].id, iwant, now));
+  auto out = drain();
+  EXPECT_EQ(out.size(), 5u);
+  for (const auto& sent_rpc : out) EXPECT_EQ(sent_rpc.rpc.publish_size(), 1);
+  EXPECT_EQ(router->counters().dropped_rpcs, 0u);
+}
+
 TEST_F(mesh_test, ApiErrors) {
   make_router();
   auto stranger = id_of_key(make_key(99));
@@ -284,6 +329,8 @@ TEST_F(mesh_test, ApiErrors) {
   EXPECT_EQ(router->publish("t", big, now).error().code, pubsub_errc::message_too_large);
   bytes garbage{0xff, 0xff};
   EXPECT_EQ(router->handle_rpc(p.id, garbage, now).error().code, pubsub_errc::malformed_rpc);
+  EXPECT_EQ(router->set_signed_peer_record(stranger, {}).error().code, pubsub_errc::unknown_peer);
+  EXPECT_EQ(router->set_signed_peer_record(p.id, bytes(5000)).error().code, pubsub_errc::invalid_argument);
 }
 
 }  // namespace
