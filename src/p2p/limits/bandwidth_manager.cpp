@@ -102,6 +102,23 @@ duration bandwidth_manager::time_until(direction dir, const crypto::peer_id& p, 
   return wait;
 }
 
+std::uint64_t bandwidth_manager::available(direction dir, const crypto::peer_id& p, std::string_view protocol,
+                                          instant now) const {
+  // Untracked peers and protocols would start with full buckets: their burst.
+  auto fresh = [](const rate_limit& lim) {
+    return lim.limited() ? lim.burst : std::numeric_limits<std::uint64_t>::max();
+  };
+  auto n = global_.bucket(dir).available(now);
+  if (auto it = peers_.find(p); it != peers_.end()) n = std::min(n, it->second.bucket(dir).available(now));
+  else n = std::min(n, fresh(cfg_.peer[dir]));
+  if (!protocol.empty()) {
+    if (auto it = protocols_.find(protocol); it != protocols_.end())
+      n = std::min(n, it->second.bucket(dir).available(now));
+    else n = std::min(n, fresh(protocol_limit(protocol)[dir]));
+  }
+  return n;
+}
+
 traffic_stats bandwidth_manager::totals(instant now) const { return global_.stats(now); }
 
 traffic_stats bandwidth_manager::peer_stats(const crypto::peer_id& p, instant now) const {

@@ -70,6 +70,11 @@ class bandwidth_manager {
   // The longest wait among the applicable buckets; duration::max() if n > max_chunk().
   [[nodiscard]] duration time_until(direction dir, const crypto::peer_id& p, std::string_view protocol,
                                     std::uint64_t n, instant now) const;
+  // How many bytes try_consume would grant right now (the fewest tokens among
+  // the applicable buckets; unlimited if none limits), for writers that send
+  // what they may instead of waiting for a whole chunk.
+  [[nodiscard]] std::uint64_t available(direction dir, const crypto::peer_id& p, std::string_view protocol,
+                                        instant now) const;
   // The largest request try_consume can ever grant (the smallest burst); unlimited if none limits.
   [[nodiscard]] std::uint64_t max_chunk(direction dir, std::string_view protocol) const;
 
@@ -90,7 +95,9 @@ class bandwidth_manager {
     rate_meter out_meter;
     instant last_active;
     token_bucket& bucket(direction d) { return d == direction::inbound ? in_bucket : out_bucket; }
-    [[nodiscard]] const token_bucket& bucket(direction d) const { return d == direction::inbound ? in_bucket : out_bucket; }
+    [[nodiscard]] const token_bucket& bucket(direction d) const {
+      return d == direction::inbound ? in_bucket : out_bucket;
+    }
     rate_meter& meter(direction d) { return d == direction::inbound ? in_meter : out_meter; }
     [[nodiscard]] traffic_stats stats(instant now) const;
   };

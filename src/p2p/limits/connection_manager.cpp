@@ -10,7 +10,8 @@ std::int64_t connection_manager::peer_info::value() const {
   for (const auto& [_, v] : tags) {
     // Saturate: a hostile or buggy tagger must not wrap a peer's value around.
     if (v > 0 && sum > std::numeric_limits<std::int64_t>::max() - v) sum = std::numeric_limits<std::int64_t>::max();
-    else if (v < 0 && sum < std::numeric_limits<std::int64_t>::min() - v) sum = std::numeric_limits<std::int64_t>::min();
+    else if (v < 0 && sum < std::numeric_limits<std::int64_t>::min() - v)
+      sum = std::numeric_limits<std::int64_t>::min();
     else sum += v;
   }
   return sum;

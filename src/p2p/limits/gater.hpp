@@ -48,7 +48,9 @@ class connection_gater {
 
   [[nodiscard]] result<void> intercept_peer_dial(const crypto::peer_id& p) const { return check_peer(p); }
   [[nodiscard]] result<void> intercept_addr_dial(const crypto::peer_id& p, const mf::multiaddr& addr) const;
-  [[nodiscard]] result<void> intercept_accept(const mf::multiaddr& remote_addr) const { return check_addr(remote_addr); }
+  [[nodiscard]] result<void> intercept_accept(const mf::multiaddr& remote_addr) const {
+    return check_addr(remote_addr);
+  }
   [[nodiscard]] result<void> intercept_secured(direction dir, const crypto::peer_id& p,
                                                const mf::multiaddr& remote_addr) const;
   [[nodiscard]] result<void> intercept_upgraded(direction dir, const crypto::peer_id& p,

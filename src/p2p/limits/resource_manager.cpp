@@ -203,7 +203,10 @@ void resource_manager::collect_service(std::string_view service) {
 // ---- connection_reservation ----
 
 connection_reservation::connection_reservation(connection_reservation&& o) noexcept
-    : rm_(std::exchange(o.rm_, nullptr)), dir_(o.dir_), peer_(std::move(o.peer_)), memory_(std::exchange(o.memory_, 0)) {}
+    : rm_(std::exchange(o.rm_, nullptr)),
+      dir_(o.dir_),
+      peer_(std::move(o.peer_)),
+      memory_(std::exchange(o.memory_, 0)) {}
 
 connection_reservation& connection_reservation::operator=(connection_reservation&& o) noexcept {
   if (this != &o) {

@@ -119,3 +119,22 @@ TEST(limits_bandwidth_manager, tracked_peers_are_bounded_evicting_the_idlest) {
   EXPECT_EQ(bw.tracked_protocols(), 2u);
   EXPECT_EQ(bw.totals(clk.now()).total_inbound, 15u);  // global totals never forget
 }
+
+TEST(limits_bandwidth_manager, available_is_the_fewest_tokens_among_the_buckets) {
+  manual_clock clk;
+  bandwidth_config cfg;
+  cfg.global.outbound = {1000, 1000};
+  cfg.peer.outbound = {100, 300};
+  bandwidth_manager bw(cfg, clk.now());
+  EXPECT_EQ(bw.available(direction::outbound, peer(1), bitswap, clk.now()), 300u);  // untracked: full peer bucket
+  EXPECT_EQ(bw.available(direction::inbound, peer(1), bitswap, clk.now()), ~0ull);
+  ASSERT_TRUE(bw.try_consume(direction::outbound, peer(1), bitswap, 250, clk.now()));
+  EXPECT_EQ(bw.available(direction::outbound, peer(1), bitswap, clk.now()), 50u);
+  ASSERT_TRUE(bw.try_consume(direction::outbound, peer(2), "", 300, clk.now()));
+  ASSERT_TRUE(bw.try_consume(direction::outbound, peer(3), "", 300, clk.now()));
+  EXPECT_EQ(bw.available(direction::outbound, peer(4), "", clk.now()), 150u);  // global is now the tighter one
+  clk.advance(1s);
+  EXPECT_EQ(bw.available(direction::outbound, peer(1), "", clk.now()), 150u);
+  auto n = bw.available(direction::outbound, peer(1), "", clk.now());
+  EXPECT_TRUE(bw.try_consume(direction::outbound, peer(1), "", n, clk.now()));
+}

@@ -178,7 +178,8 @@ TEST(limits_config, input_is_bounded) {
   std::string huge = "{\"x\": \"" + std::string(max_config_text, 'a') + "\"}";
   EXPECT_NE(config_error(huge).find("over 1048576 bytes"), std::string::npos);
   std::string many = "{\"protocols\": {";
-  for (std::size_t i = 0; i <= max_config_overrides; ++i) many += (i ? "," : "") + ("\"/p/" + std::to_string(i) + "\": {}");
+  for (std::size_t i = 0; i <= max_config_overrides; ++i)
+    many += (i ? "," : "") + ("\"/p/" + std::to_string(i) + "\": {}");
   many += "}}";
   EXPECT_NE(config_error(many).find("at most 1024 entries"), std::string::npos);
 }
