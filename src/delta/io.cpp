@@ -215,13 +215,14 @@ result<void> output_sink::advance_mapped(std::uint64_t upto) {
   const std::uint8_t* base = memory_ ? mem_.data() : map_;
   if (upto > written_) hash_.update({base + written_, static_cast<std::size_t>(upto - written_)});
   written_ = upto;
-  // Dirty shared pages stay in the page cache when unmapped from this process;
-  // only whole pages behind the write position are released.
+  // Dirty shared pages stay in the page cache when unmapped from this process.
+  // Every whole page behind the write position is released, including pages
+  // that back-references faulted in again since the last release.
   if (map_ != nullptr) {
     const std::uint64_t page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
     std::uint64_t end = written_ / page * page;
     if (end > dropped_ + (std::uint64_t{1} << 20)) {
-      ::madvise(map_ + dropped_, end - dropped_, MADV_DONTNEED);
+      ::madvise(map_, end, MADV_DONTNEED);
       dropped_ = end;
     }
   }

@@ -16,7 +16,7 @@ namespace {
 // Input is fed to the decoder in small slices so that one call cannot produce
 // more than a few blocks: the resident output between page releases stays small.
 constexpr std::size_t feed_slice = 512;
-constexpr std::uint64_t release_every = std::uint64_t{4} << 20;
+constexpr std::uint64_t release_every = std::uint64_t{1} << 20;
 }  // namespace
 
 unsigned window_log_for(std::uint64_t n) {
