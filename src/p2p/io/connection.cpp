@@ -4,6 +4,7 @@
 
 #include "base/log.hpp"
 #include "p2p/io/errors.hpp"
+#include "p2p/io/negotiate.hpp"
 #include "p2p/io/tcp_transport.hpp"
 
 namespace converge::p2p::io {
@@ -211,7 +212,32 @@ task<void> connection::timer_loop(std::shared_ptr<connection> /*keep_alive*/) {
 
 const crypto::peer_id& stream::remote_peer() const { return conn_->remote_peer(); }
 
+namespace {
+
+// The stream's raw bytes, for finishing a lazy negotiation.
+struct raw_pipe {
+  stream& s;
+  task<result<void>> write_all(bytes_view data) { return s.write_all(data); }
+  task<result<std::size_t>> read_some(std::span<std::uint8_t> out) { return s.read_raw(out); }
+  void unread(bytes b) { s.unread(std::move(b)); }
+};
+
+}  // namespace
+
 task<result<std::size_t>> stream::read_some(std::span<std::uint8_t> out) {
+  if (auto core = slot_->negotiating) {
+    raw_pipe pipe{*this};
+    auto sel = co_await negotiate(pipe, *core);
+    slot_->negotiating.reset();
+    if (!sel) {
+      reset();
+      co_return fail(sel.error());
+    }
+  }
+  co_return co_await read_raw(out);
+}
+
+task<result<std::size_t>> stream::read_raw(std::span<std::uint8_t> out) {
   if (!slot_->unread.empty()) {
     std::size_t n = std::min(out.size(), slot_->unread.size());
     std::copy_n(slot_->unread.begin(), n, out.begin());

@@ -255,8 +255,24 @@ task<result<stream>> host::new_stream(crypto::peer_id peer, std::vector<std::str
 task<result<stream>> host::new_stream(const std::shared_ptr<connection>& conn, std::vector<std::string> protocols) {
   auto s = conn->open_stream();
   if (!s) co_return fail(s.error());
-  auto core = multistream_initiator::create(std::move(protocols), now());
+  multistream_options options;
+  options.lazy = config_.lazy_negotiation && protocols.size() == 1;
+  auto core = multistream_initiator::create(std::move(protocols), now(), options);
   if (!core) co_return fail(core.error());
+  if (options.lazy) {
+    bytes out;
+    while (core->poll_transmit(out)) {
+      auto w = co_await s->write_all(out);
+      if (!w) co_return fail(w.error());
+    }
+    while (auto ev = core->poll_event()) {
+      if (auto* sel = std::get_if<protocol_selected>(&*ev)) s->set_protocol(sel->protocol);
+    }
+    if (core->state() == multistream_state::optimistic) {
+      s->set_lazy_negotiation(std::make_shared<multistream_initiator>(std::move(*core)));
+      co_return std::move(*s);
+    }
+  }
   watchdog dog(ex_, config_.stream_negotiation_timeout, [s = *s]() mutable { s.reset(); });
   auto sel = co_await negotiate(*s, *core);
   dog.disarm();

@@ -36,6 +36,9 @@ struct host_config {
   bool allow_plaintext = false;
   duration handshake_timeout = std::chrono::seconds{10};
   duration stream_negotiation_timeout = std::chrono::seconds{10};
+  // new_stream with one protocol returns once the proposal is written; the
+  // first read finishes the negotiation (as js-libp2p and go-libp2p do).
+  bool lazy_negotiation = true;
   dial_options dial;
   // After a failed dial a peer is not dialled again for backoff x 2^(failures-1), capped at max_backoff.
   duration dial_backoff = std::chrono::seconds{1};

@@ -13,6 +13,7 @@
 #include "crypto/peer_id.hpp"
 #include "p2p/io/asio.hpp"
 #include "p2p/io/signal.hpp"
+#include "p2p/multistream.hpp"
 
 namespace converge::p2p::io {
 
@@ -26,6 +27,9 @@ struct stream_slot {
   bool eof = false;    // the peer's FIN has been read
   bool reset = false;  // reset by either side
   std::string protocol;
+  // A lazy (optimistic) outbound negotiation still awaiting the responder's
+  // echo: the first read finishes it before handing out data.
+  std::shared_ptr<multistream_initiator> negotiating;
 };
 
 class stream {
@@ -33,8 +37,11 @@ class stream {
   stream(std::shared_ptr<connection> conn, std::uint32_t id, std::shared_ptr<stream_slot> slot)
       : conn_(std::move(conn)), id_(id), slot_(std::move(slot)) {}
 
-  // Some bytes (at least one), or 0 at the end of the peer's data.
+  // Some bytes (at least one), or 0 at the end of the peer's data. After a
+  // lazy negotiation that the peer refuses: io_errc::protocol_refused.
   task<result<std::size_t>> read_some(std::span<std::uint8_t> out);
+  // read_some without finishing a pending lazy negotiation (for the negotiation itself).
+  task<result<std::size_t>> read_raw(std::span<std::uint8_t> out);
   // Exactly out.size() bytes; io_errc::connection_closed if the stream ends first.
   task<result<void>> read_exact(std::span<std::uint8_t> out);
   // Everything until the peer closes; io_errc::limit past `max` bytes.
@@ -49,6 +56,7 @@ class stream {
   [[nodiscard]] std::uint32_t id() const { return id_; }
   [[nodiscard]] const std::string& protocol() const { return slot_->protocol; }
   void set_protocol(std::string p) { slot_->protocol = std::move(p); }
+  void set_lazy_negotiation(std::shared_ptr<multistream_initiator> core) { slot_->negotiating = std::move(core); }
   [[nodiscard]] const crypto::peer_id& remote_peer() const;
   [[nodiscard]] const std::shared_ptr<connection>& conn() const { return conn_; }
 

@@ -102,6 +102,45 @@ TEST(P2pIoHost, UnknownProtocolIsRefused) {
   io.run();
 }
 
+task<result<std::size_t>> read_one(stream s) {
+  std::array<std::uint8_t, 16> buf{};
+  co_return co_await s.read_some(buf);
+}
+
+TEST(P2pIoHost, LazyNegotiationReportsRefusalOnFirstRead) {
+  asio::io_context io;
+  auto a = make_host(io, test_config(18));
+  auto b = make_host(io, test_config(19));
+  ASSERT_TRUE(run(io, b->connect(dial_addr(*a))).has_value());
+  std::vector<std::string> one{"/nope/1.0.0"};
+  auto s = run(io, b->new_stream(a->id(), one));
+  ASSERT_TRUE(s.has_value()) << s.error().message();  // optimistic: the proposal is on its way
+  auto r = run(io, read_one(*s));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, make_error_code(io_errc::protocol_refused)) << r.error().message();
+  EXPECT_TRUE(run(io, ping(b, a->id())).has_value());
+  a->close();
+  b->close();
+  io.run();
+}
+
+TEST(P2pIoHost, EagerNegotiationReportsRefusalAtOnce) {
+  asio::io_context io;
+  auto a = make_host(io, test_config(20));
+  auto cb = test_config(21);
+  cb.lazy_negotiation = false;
+  auto b = make_host(io, std::move(cb));
+  ASSERT_TRUE(run(io, b->connect(dial_addr(*a))).has_value());
+  std::vector<std::string> one{"/nope/1.0.0"};
+  auto s = run(io, b->new_stream(a->id(), one));
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, make_error_code(io_errc::protocol_refused)) << s.error().message();
+  EXPECT_TRUE(run(io, ping(b, a->id())).has_value());
+  a->close();
+  b->close();
+  io.run();
+}
+
 TEST(P2pIoHost, WrongExpectedPeerIdIsRefused) {
   asio::io_context io;
   auto a = make_host(io, test_config(9));
