@@ -37,7 +37,9 @@ std::vector<mf::multiaddr> peerstore::addrs(const crypto::peer_id& peer, instant
   if (const auto* e = find(peer))
     for (const auto& [a, expiry] : e->addrs)
       if (expiry > now) live.emplace_back(expiry, a);
-  std::stable_sort(live.begin(), live.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  // Latest expiry first; ties in address order (std::sort: stable_sort trips clang's deprecation of libstdc++ internals).
+  std::sort(live.begin(), live.end(),
+            [](const auto& x, const auto& y) { return x.first != y.first ? x.first > y.first : x.second < y.second; });
   std::vector<mf::multiaddr> out;
   for (auto& [expiry, a] : live) out.push_back(std::move(a));
   return out;

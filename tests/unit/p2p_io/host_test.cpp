@@ -215,5 +215,45 @@ TEST(P2pIoHost, DisconnectIsSeenByBothSides) {
   io.run();
 }
 
+TEST(P2pIoHost, EventQueueIsBoundedAndReportsDrops) {
+  asio::io_context io;
+  auto ca = test_config(22);
+  ca.max_events = 1;
+  auto a = make_host(io, std::move(ca));
+  auto b = make_host(io, test_config(23));
+  ASSERT_TRUE(run(io, b->connect(dial_addr(*a))).has_value());
+  // a's identify of b stores b's protocols, then queues identify_completed,
+  // which finds the queue full (peer_connected holds the one slot).
+  while (!a->peers().supports(b->id(), "/ipfs/id/1.0.0")) io.run_one();
+  auto first = a->poll_event();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(std::holds_alternative<peer_connected>(*first));
+  std::size_t dropped = 0;
+  while (auto e = a->poll_event())
+    if (auto* d = std::get_if<events_dropped>(&*e)) dropped += d->count;
+  EXPECT_GE(dropped, 1u);
+  a->close();
+  b->close();
+  io.run();
+}
+
+TEST(P2pIoHost, InboundConnectionsAreBounded) {
+  asio::io_context io;
+  auto ca = test_config(24);
+  ca.max_connections = 1;
+  auto a = make_host(io, std::move(ca));
+  auto b = make_host(io, test_config(25));
+  auto c = make_host(io, test_config(26));
+  ASSERT_TRUE(run(io, b->connect(dial_addr(*a))).has_value());
+  auto refused = run(io, c->connect(dial_addr(*a)));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, make_error_code(io_errc::handshake_failed)) << refused.error().message();
+  EXPECT_EQ(a->connection_count(), 1u);
+  a->close();
+  b->close();
+  c->close();
+  io.run();
+}
+
 }  // namespace
 }  // namespace converge::p2p::io
