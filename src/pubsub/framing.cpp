@@ -32,8 +32,7 @@ result<void> frame_decoder::handle_input(bytes_view data) {
     buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
     pos_ = 0;
   }
-  // Accept only what can belong to the current frames: checked in next_frame
-  // as frames are consumed, and here for the prefix of the first pending one.
+  // The first pending frame's prefix is checked here, later ones as next_frame() reaches them.
   append(buf_, data);
   return check_prefix();
 }

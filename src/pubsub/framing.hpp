@@ -3,8 +3,9 @@
 // bytes of RPC protobuf (libp2p/specs pubsub/README.md). The decoder is fed a
 // stream's bytes in any fragmentation and yields whole frames; a length over
 // max_rpc_size or a malformed prefix is a terminal error for the stream (the
-// driver resets it), so the decoder never buffers more than
-// max_rpc_size + max_varint_bytes.
+// driver resets it). Contract: call next_frame() until nullopt after every
+// handle_input(); the decoder then holds at most max_rpc_size +
+// max_varint_bytes plus the last input's size (the fuzz target checks this).
 #include <cstddef>
 #include <optional>
 

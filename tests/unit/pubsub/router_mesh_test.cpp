@@ -317,6 +317,19 @@ TEST_F(mesh_test, OversizedReplyIsSplitPerMessage) {
   EXPECT_EQ(router->counters().dropped_rpcs, 0u);
 }
 
+TEST_F(mesh_test, MeshsubV10PeersGetPlainPrunes) {
+  make_router();
+  add_peers(20, "t", true);
+  auto old_id = add_peer("t", true, protocol::meshsub_v10).id;
+  ASSERT_TRUE(router->subscribe("t", now));
+  for (auto& p : peers) ASSERT_TRUE(router->handle_rpc(p.id, graft_rpc("t"), now));
+  ASSERT_TRUE(router->unsubscribe("t", now));
+  for (const auto& s : drain())
+    for (const auto& pr : s.rpc.control().prune()) {
+      EXPECT_EQ(pr.has_backoff(), s.peer != old_id);  // v1.0 has no backoff field
+    }
+}
+
 TEST_F(mesh_test, ApiErrors) {
   make_router();
   auto stranger = id_of_key(make_key(99));
