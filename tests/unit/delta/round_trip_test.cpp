@@ -117,3 +117,24 @@ TEST(delta_info, describes_each_method) {
     EXPECT_FALSE(info->details.empty());
   }
 }
+
+TEST(delta_round_trip, real_executable_bytes) {
+  // Real machine code: the first 512 KiB of this test binary, and a "new
+  // version" with a block inserted (shifting everything after it), a block
+  // dropped and a few bytes patched, as a compiler's output would shift.
+  auto self = read_file("/proc/self/exe");
+  ASSERT_TRUE(self);
+  bytes old_data(self->begin(), self->begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(self->size(), 512 * 1024)));
+  bytes new_data = old_data;
+  new_data.insert(new_data.begin() + 100000, old_data.begin() + 300000, old_data.begin() + 304096);
+  new_data.erase(new_data.begin() + 400000, new_data.begin() + 401000);
+  for (std::size_t i = 50000; i < new_data.size(); i += 4099) new_data[i] ^= 0x10;
+  for (auto choice : {method_choice::cover, method_choice::zstd}) {
+    auto patch = make_patch(old_data, new_data, {.choice = choice});
+    ASSERT_TRUE(patch) << patch.error().message();
+    EXPECT_LT(patch->size(), new_data.size() / 20);
+    auto rebuilt = apply_patch_memory(old_data, *patch);
+    ASSERT_TRUE(rebuilt) << rebuilt.error().message();
+    EXPECT_EQ(*rebuilt, new_data);
+  }
+}
