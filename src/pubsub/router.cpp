@@ -40,6 +40,49 @@ gossip_router::gossip_router(crypto::private_key key, rng& r, router_options opt
                                                                : message_id_fn(content_message_id);
 }
 
+result<void> validate_options(const router_options& o) {
+  auto bad = [](const std::string& what) { return fail(pubsub_errc::invalid_argument, "router options: " + what); };
+  const auto& g = o.gossip;
+  if (!(g.d_low <= g.d && g.d <= g.d_high)) return bad("need D_low <= D <= D_high");
+  if (!(g.d_out < g.d_low && g.d_out <= g.d / 2)) return bad("need D_out < D_low and D_out <= D/2");
+  if (g.d_score > g.d) return bad("need D_score <= D");
+  if (g.mcache_gossip > g.mcache_len || g.mcache_len == 0) return bad("need 0 < mcache_gossip <= mcache_len");
+  if (g.heartbeat_interval <= duration::zero()) return bad("heartbeat_interval must be positive");
+  if (g.gossip_factor < 0 || g.gossip_factor > 1) return bad("gossip_factor must be in [0, 1]");
+  if (o.max_rpc_size == 0 || o.max_message_size >= o.max_rpc_size) return bad("need max_message_size < max_rpc_size");
+  if (o.max_queued_rpcs == 0 || o.max_events == 0) return bad("queue bounds must be positive");
+  const auto& t = o.thresholds;
+  if (!(t.graylist_threshold <= t.publish_threshold && t.publish_threshold <= t.gossip_threshold &&
+        t.gossip_threshold <= 0))
+    return bad("need graylist_threshold <= publish_threshold <= gossip_threshold <= 0");
+  if (t.accept_px_threshold < 0 || t.opportunistic_graft_threshold < 0)
+    return bad("accept_px_threshold and opportunistic_graft_threshold must be >= 0");
+  if (!o.score) return ok();
+  const auto& s = *o.score;
+  auto decay_ok = [](double d) { return d > 0 && d < 1; };
+  if (s.ip_colocation_factor_weight > 0 || s.behaviour_penalty_weight > 0) return bad("P6 and P7 weights must be <= 0");
+  if (!decay_ok(s.behaviour_penalty_decay)) return bad("behaviour_penalty_decay must be in (0, 1)");
+  if (s.decay_interval <= duration::zero()) return bad("decay_interval must be positive");
+  for (const auto& [topic, tp] : s.topics) {
+    if (tp.topic_weight < 0 || tp.time_in_mesh_weight < 0 || tp.first_message_deliveries_weight < 0)
+      return bad("topic " + topic + ": topic, P1 and P2 weights must be >= 0");
+    if (tp.mesh_message_deliveries_weight > 0 || tp.mesh_failure_penalty_weight > 0 ||
+        tp.invalid_message_deliveries_weight > 0)
+      return bad("topic " + topic + ": P3, P3b and P4 weights must be <= 0");
+    if (!decay_ok(tp.first_message_deliveries_decay) || !decay_ok(tp.mesh_message_deliveries_decay) ||
+        !decay_ok(tp.mesh_failure_penalty_decay) || !decay_ok(tp.invalid_message_deliveries_decay))
+      return bad("topic " + topic + ": decays must be in (0, 1)");
+    if (tp.time_in_mesh_quantum <= duration::zero()) return bad("topic " + topic + ": time_in_mesh_quantum must be positive");
+  }
+  return ok();
+}
+
+result<std::unique_ptr<gossip_router>> gossip_router::create(crypto::private_key key, rng& r, router_options options,
+                                                             instant now) {
+  if (auto v = validate_options(options); !v) return fail(v.error());
+  return std::make_unique<gossip_router>(std::move(key), r, std::move(options), now);
+}
+
 message_id gossip_router::id_of(const pb::Message& m) const { return opt_.id_fn(m); }
 
 void gossip_router::shuffle(std::vector<crypto::peer_id>& v) {

@@ -22,6 +22,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -105,10 +106,20 @@ struct router_counters {
   std::uint64_t iwant_served = 0, ihave_sent = 0, idontwant_sent = 0, idontwant_skips = 0;
 };
 
+// Checks the parameter relations gossipsub-v1.1.md requires (D_low <= D <=
+// D_high, D_out < D_low and D_out <= D/2, D_score <= D, mcache_gossip <=
+// mcache_len, threshold order graylist <= publish <= gossip <= 0, penalty
+// weights <= 0, reward weights >= 0, decays in (0, 1)). invalid_argument
+// names the first offending parameter.
+result<void> validate_options(const router_options& o);
+
 class gossip_router {
  public:
   // `key` signs our messages (required for strict_sign). `r` must outlive the router.
+  // The constructor trusts `options`; create() validates them first.
   gossip_router(crypto::private_key key, rng& r, router_options options, instant now);
+  static result<std::unique_ptr<gossip_router>> create(crypto::private_key key, rng& r, router_options options,
+                                                       instant now);
 
   result<void> add_peer(const crypto::peer_id& p, protocol proto, bool outbound, instant now, std::string ip = {});
   void remove_peer(const crypto::peer_id& p, instant now);

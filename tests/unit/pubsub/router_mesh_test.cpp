@@ -330,6 +330,30 @@ TEST_F(mesh_test, MeshsubV10PeersGetPlainPrunes) {
     }
 }
 
+TEST_F(mesh_test, CreateValidatesOptions) {
+  EXPECT_TRUE(gossip_router::create(make_key(1), rng, scored_options(), now));
+  auto expect_bad = [&](router_options o) {
+    auto r = gossip_router::create(make_key(1), rng, std::move(o), now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, pubsub_errc::invalid_argument);
+  };
+  router_options o;
+  o.gossip.d_low = 7;
+  expect_bad(o);
+  o = {};
+  o.gossip.d_out = 5;
+  expect_bad(o);
+  o = {};
+  o.thresholds.publish_threshold = -5;  // above gossip -10
+  expect_bad(o);
+  o = scored_options();
+  o.score->topics["t"].invalid_message_deliveries_weight = 1;
+  expect_bad(o);
+  o = scored_options();
+  o.score->topics["t"].first_message_deliveries_decay = 1;
+  expect_bad(o);
+}
+
 TEST_F(mesh_test, ApiErrors) {
   make_router();
   auto stranger = id_of_key(make_key(99));
