@@ -41,17 +41,29 @@ class gossip_node final : public node {
   }
   void on_disconnect(node_index peer, instant now) override { router_->remove_peer(dir_->ids.at(peer), now); }
   void on_message(node_index from, bytes payload, instant now) override {
+    last_now_ = now;
     (void)router_->handle_rpc(dir_->ids.at(from), payload, now);
     take_events();
   }
   void on_timeout(instant now) override {
+    last_now_ = now;
+    // Async validations that are due (the app's verdicts arrive later than the messages).
+    while (!validations_.empty() && validations_.front().due <= now) {
+      auto v = std::move(validations_.front());
+      validations_.erase(validations_.begin());
+      (void)router_->report_validation(v.id, v.verdict, now);
+    }
     router_->handle_timeout(now);
     if (spammer) {
       (void)router_->publish(topic, as_bytes("spam " + std::to_string(spam_sent++)), now);
     }
     take_events();
   }
-  std::optional<instant> poll_timeout() override { return router_->poll_timeout(); }
+  std::optional<instant> poll_timeout() override {
+    auto t = router_->poll_timeout();
+    if (!validations_.empty() && (!t || validations_.front().due < *t)) t = validations_.front().due;
+    return t;
+  }
   std::optional<std::pair<node_index, bytes>> poll_send() override {
     auto o = router_->poll_send();
     if (!o) return std::nullopt;
@@ -66,11 +78,16 @@ class gossip_node final : public node {
   std::string topic = "t";
   bool spammer = false;
   std::function<std::string(node_index)> ip_of_peer;
+  // Set to validate asynchronously: the verdict for a message, given after `async_delay`.
+  std::function<pubsub::validation_result(const pubsub::pb::Message&)> async_validator;
+  duration async_delay = 50ms;
 
  private:
   std::string ip_of(node_index peer) const { return ip_of_peer ? ip_of_peer(peer) : std::string{}; }
   void take_events() {
     while (auto e = router_->poll_event()) {
+      if (auto* v = std::get_if<pubsub::validation_request>(&*e); v && async_validator)
+        validations_.push_back({v->id, async_validator(v->message), last_now_ + async_delay});
       if (auto* m = std::get_if<pubsub::message_event>(&*e)) ++delivered[m->message.data()];
       if (auto* p = std::get_if<pubsub::px_event>(&*e)) px.push_back(std::move(*p));
     }
@@ -81,6 +98,13 @@ class gossip_node final : public node {
   std::unique_ptr<pubsub::gossip_router> router_;
   node_index index_ = 0;
   std::uint64_t spam_sent = 0;
+  struct due_validation {
+    pubsub::message_id id;
+    pubsub::validation_result verdict;
+    instant due;
+  };
+  std::vector<due_validation> validations_;  // in due order: one fixed delay
+  instant last_now_{};
 };
 
 }  // namespace converge::sim::test

@@ -242,6 +242,35 @@ TEST(GossipSim, SybilSpammersAreGraylistedAndHonestDeliveryStaysFull) {
   EXPECT_EQ(graylisted_links, links);
 }
 
+TEST(GossipSim, AsyncValidationForwardsOnlyAcceptedMessages) {
+  gossip_sim s(6, 100, scored());
+  for (node_index i = 0; i < 100; ++i) {
+    s.node(i).router().set_validator(topic, [](const crypto::peer_id&, const pubsub::pb::Message&) {
+      return pubsub::validator_verdict::defer;
+    });
+    s.node(i).async_validator = [](const pubsub::pb::Message& m) {
+      return m.data().starts_with("bad") ? pubsub::validation_result::reject : pubsub::validation_result::accept;
+    };
+  }
+  s.random_topology(0, 100, 4);
+  s.subscribe_all();
+  s.net.run_for(10s);
+  auto t0 = s.net.now();
+  std::vector<std::string> good{s.publish(5, "good 1")};
+  s.publish(7, "bad 1");  // the publisher's own router does not validate its messages
+  s.net.run_for(5s);
+  auto r = s.delivery(good, 0, 100, {5});
+  gossip_sim::print("async validation (50 ms per hop), 100 nodes", r, s.net);
+  EXPECT_EQ(r.reached, r.targets);
+  std::size_t bad = 0;
+  for (node_index i = 0; i < 100; ++i) bad += s.node(i).delivered.count("bad 1");
+  EXPECT_EQ(bad, 0u);  // rejected at the first hop, never forwarded
+  std::uint64_t rejected = 0;
+  for (node_index i = 0; i < 100; ++i) rejected += s.node(i).router().counters().rejected;
+  EXPECT_GT(rejected, 0u);
+  EXPECT_EQ(s.net.now(), t0 + 5s);
+}
+
 TEST(GossipSim, SameSeedSameRun) {
   auto run = [] {
     gossip_sim s(9, 40, scored());
