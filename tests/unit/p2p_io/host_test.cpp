@@ -255,5 +255,28 @@ TEST(P2pIoHost, InboundConnectionsAreBounded) {
   io.run();
 }
 
+TEST(P2pIoHost, DialRacesPeerstoreAddressesAndSkipsDeadOnes) {
+  asio::io_context io;
+  auto a = make_host(io, test_config(27));
+  auto b = make_host(io, test_config(28));
+  auto gone = make_host(io, test_config(29));
+  auto dead = gone->listen_addrs().front();
+  gone->close();  // nobody listens there any more
+  auto now = std::chrono::steady_clock::now();
+  b->peers().add_addrs(a->id(), {dead}, std::chrono::minutes{10}, now);
+  b->peers().add_addrs(a->id(), {*mf::multiaddr::parse("/dns4/example.invalid/tcp/1")}, std::chrono::minutes{5}, now);
+  b->peers().add_addrs(a->id(), {a->listen_addrs().front()}, std::chrono::minutes{1}, now);
+  auto conn = run(io, b->connect(a->id()));
+  ASSERT_TRUE(conn.has_value()) << conn.error().message();
+  EXPECT_EQ((*conn)->remote_peer(), a->id());
+  auto unknown = crypto::peer_id::from_public_key(test_key(99).public_key());
+  auto none = run(io, b->connect(unknown));
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, make_error_code(io_errc::no_addresses));
+  a->close();
+  b->close();
+  io.run();
+}
+
 }  // namespace
 }  // namespace converge::p2p::io
