@@ -350,6 +350,9 @@ result<message_id> gossip_router::publish(const std::string& topic, bytes_view d
   if (data.size() > opt_.max_message_size)
     return fail(pubsub_errc::message_too_large, "publish: " + std::to_string(data.size()) +
                                                      " bytes over max_message_size " + std::to_string(opt_.max_message_size));
+  if (!subscriptions_.contains(topic) && !fanout_.contains(topic) &&
+      subscriptions_.size() + fanout_.size() >= opt_.max_topics)
+    return fail(pubsub_errc::invalid_argument, "publish: fanout topics at max_topics");
   pb::Message m;
   m.set_data(data.data(), data.size());
   m.set_topic(topic);
@@ -363,11 +366,7 @@ result<message_id> gossip_router::publish(const std::string& topic, bytes_view d
   }
   auto id = id_of(m);
   if (!seen_.add(id, now)) return fail(pubsub_errc::invalid_argument, "publish: a message with this ID was already seen");
-  if (!subscriptions_.contains(topic) && !fanout_.contains(topic) &&
-      subscriptions_.size() + fanout_.size() >= opt_.max_topics)
-    return fail(pubsub_errc::invalid_argument, "publish: fanout topics at max_topics");
   mcache_.put(id, m);
-  if (!subscriptions_.contains(topic)) fanout_last_pub_[topic] = now;
   forward(id, m, nullptr, now);
   return id;
 }
