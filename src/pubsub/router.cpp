@@ -396,11 +396,18 @@ result<void> gossip_router::report_validation(const message_id& id, validation_r
   if (it == pending_.end()) return fail(pubsub_errc::unknown_message, "report_validation: message not pending");
   auto pv = std::move(it->second);
   pending_.erase(it);
+  while (!pending_order_.empty() && !pending_.contains(pending_order_.front().second)) pending_order_.pop_front();
   finish_validation(pv.source, id, pv.msg, r, now);
   return ok();
 }
 
+std::optional<instant> gossip_router::poll_timeout() const {
+  if (!pending_order_.empty() && pending_order_.front().first < next_heartbeat_) return pending_order_.front().first;
+  return next_heartbeat_;
+}
+
 void gossip_router::handle_timeout(instant now) {
+  expire_validations(now);
   if (now >= next_heartbeat_) heartbeat(now);
 }
 

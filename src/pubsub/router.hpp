@@ -141,7 +141,8 @@ class gossip_router {
 
   std::optional<outgoing_rpc> poll_send();
   std::optional<router_event> poll_event();
-  [[nodiscard]] std::optional<instant> poll_timeout() const { return next_heartbeat_; }
+  // The next heartbeat or the earliest pending-validation deadline.
+  [[nodiscard]] std::optional<instant> poll_timeout() const;
   void handle_timeout(instant now);
   void heartbeat(instant now);
 
@@ -232,6 +233,8 @@ class gossip_router {
   std::map<std::string, std::map<crypto::peer_id, instant>> backoff_;
   std::map<std::string, validator_fn> validators_;
   std::unordered_map<message_id, pending_validation> pending_;
+  // Deadlines in order (one fixed timeout, so arrival order); answered IDs linger until they reach the front.
+  std::deque<std::pair<instant, message_id>> pending_order_;
   // IWANT promises: message ID -> peer -> deadline.
   std::unordered_map<message_id, std::map<crypto::peer_id, instant>> promises_;
   std::deque<std::pair<crypto::peer_id, bytes>> out_;

@@ -216,13 +216,13 @@ void gossip_router::check_promises(instant now) {
 }
 
 void gossip_router::expire_validations(instant now) {
-  std::vector<message_id> expired;
-  for (const auto& [id, pv] : pending_)
-    if (pv.deadline <= now) expired.push_back(id);
-  std::sort(expired.begin(), expired.end());
-  for (const auto& id : expired) {
-    auto pv = std::move(pending_.at(id));
-    pending_.erase(id);
+  while (!pending_order_.empty() && pending_order_.front().first <= now) {
+    auto id = std::move(pending_order_.front().second);
+    pending_order_.pop_front();
+    auto it = pending_.find(id);
+    if (it == pending_.end()) continue;  // answered in time
+    auto pv = std::move(it->second);
+    pending_.erase(it);
     ++counters_.validation_timeouts;
     finish_validation(pv.source, id, pv.msg, validation_result::ignore, now);
   }

@@ -51,6 +51,10 @@ void gossip_router::handle_message(const crypto::peer_id& from, const pb::Messag
     return;
   }
   pending_.emplace(id, pending_validation{from, m, now + opt_.validation_timeout});
+  pending_order_.emplace_back(now + opt_.validation_timeout, id);
+  // Answered IDs behind an unanswered one stay queued; keep the queue near the pending bound.
+  if (pending_order_.size() > 2 * opt_.max_pending_validations + 16)
+    std::erase_if(pending_order_, [&](const auto& e) { return !pending_.contains(e.second); });
   emit(validation_request{id, from, m});
 }
 

@@ -140,6 +140,28 @@ TEST_F(validation_test, PendingValidationTimesOutAsIgnore) {
   EXPECT_TRUE(receivers(drain()).empty());
 }
 
+TEST_F(validation_test, PollTimeoutWakesForAValidationDeadline) {
+  router_options o;
+  o.validation_timeout = 300ms;
+  make_router(o);
+  add_peers(2, "t");
+  ASSERT_TRUE(router->subscribe("t", now));
+  router->set_validator("t", [](const crypto::peer_id&, const pb::Message&) { return validator_verdict::defer; });
+  heartbeat();
+  auto next_heartbeat = *router->poll_timeout();
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, publish_rpc(peers[0].message("t", "slow")), now));
+  ASSERT_EQ(*router->poll_timeout(), now + 300ms);
+  router->handle_timeout(now + 300ms);
+  EXPECT_EQ(router->counters().validation_timeouts, 1u);
+  EXPECT_EQ(*router->poll_timeout(), next_heartbeat);
+  // An answered validation leaves no early wake-up behind.
+  ASSERT_TRUE(router->handle_rpc(peers[0].id, publish_rpc(peers[0].message("t", "quick")), now));
+  auto reqs = events_of<validation_request>();
+  ASSERT_EQ(reqs.size(), 2u);
+  ASSERT_TRUE(router->report_validation(reqs[1].id, validation_result::accept, now));
+  EXPECT_EQ(*router->poll_timeout(), next_heartbeat);
+}
+
 TEST_F(validation_test, PendingValidationQueueIsBounded) {
   router_options o;
   o.max_pending_validations = 2;
