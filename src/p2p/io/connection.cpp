@@ -13,6 +13,7 @@ namespace {
 // Largest piece of Yamux output handed to the channel at once: well under
 // the channel's output bound, so a piece always fits once the channel drained.
 constexpr std::size_t channel_piece = 64 * 1024;
+constexpr auto linger_time = std::chrono::seconds{2};
 
 instant now() { return std::chrono::steady_clock::now(); }
 
@@ -29,7 +30,8 @@ connection::connection(upgraded up, direction dir, mf::multiaddr remote_addr, co
       dir_(dir),
       remote_addr_(std::move(remote_addr)),
       writer_wake_(ex_),
-      timer_(ex_) {
+      timer_(ex_),
+      linger_(ex_) {
   boost::system::error_code ec;
   auto local = socket_.local_endpoint(ec);
   if (!ec) local_addr_ = to_multiaddr(local);
@@ -123,6 +125,13 @@ void connection::end(error reason) {
   for (auto& [id, slot] : slots) slot->wake.notify();
   writer_wake_.notify();
   timer_.cancel();
+  // A peer that does not read would hold the final flush (and the socket) forever.
+  linger_.expires_after(linger_time);
+  linger_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    boost::system::error_code ignored;
+    self->socket_.close(ignored);
+  });
   if (on_closed_) {
     auto cb = std::move(on_closed_);
     on_closed_ = nullptr;
@@ -165,6 +174,7 @@ task<void> connection::write_loop(std::shared_ptr<connection> /*keep_alive*/) {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
+  linger_.cancel();
 }
 
 task<void> connection::read_loop(std::shared_ptr<connection> /*keep_alive*/) {

@@ -79,6 +79,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::unordered_map<std::uint32_t, std::shared_ptr<stream_slot>> slots_;
   signal writer_wake_;
   asio::steady_timer timer_;
+  // After the end, the writer flushes (GoAway) for at most linger_time; then the socket is closed regardless.
+  asio::steady_timer linger_;
   instant armed_ = instant::max();
   bytes plain_;            // Yamux output not yet handed to the channel
   std::size_t plain_off_ = 0;
