@@ -15,7 +15,8 @@ namespace {
 struct make_args {
   std::string old_path, new_path, out, method = "auto";
   double max_ratio = 0.9;
-  int level = 19;
+  int level = 0;  // 0: the defaults (19 for --patch-from, 22 for cover streams)
+  bool zstd_only = false;
 };
 struct apply_args {
   std::string old_path, patch, out, expect;
@@ -35,8 +36,12 @@ void run_make(const make_args& a) {
                                                                    {"zip", delta::method_choice::zip}};
   auto old_data = unwrap(read_file(a.old_path), "reading old file");
   auto new_data = unwrap(read_file(a.new_path), "reading new file");
-  delta::make_options opts{.choice = methods.at(a.method), .cover_level = a.level, .zstd_level = a.level,
-                           .max_ratio = a.max_ratio};
+  delta::make_options opts{.choice = methods.at(a.method), .max_ratio = a.max_ratio};
+  if (a.level != 0) {
+    opts.zstd_level = a.level;
+    opts.codecs.zstd_level = a.level;
+  }
+  opts.codecs.try_lzma2 = !a.zstd_only;
   delta::make_report rep;
   auto patch = delta::make_patch(old_data, new_data, opts, &rep);
   for (const auto& s : rep.skipped) std::fprintf(stderr, "skipped %s\n", s.c_str());
@@ -88,7 +93,9 @@ void setup_delta(CLI::App& app) {
   make->add_option("--max-ratio", ma->max_ratio,
                    "auto: write no patch unless it is at most this fraction of the compressed full package")
       ->check(CLI::PositiveNumber);
-  make->add_option("--level", ma->level, "zstd level of the patch streams")->check(CLI::Range(1, 22));
+  make->add_option("--level", ma->level, "zstd level (default 19 for --patch-from, 22 for cover streams)")
+      ->check(CLI::Range(1, 22));
+  make->add_flag("--zstd-only", ma->zstd_only, "cover streams: try zstd only, not LZMA2");
   make->callback([ma] { run_make(*ma); });
 
   auto aa = std::make_shared<apply_args>();

@@ -13,8 +13,6 @@
 
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
-#include "delta/diff_coder.hpp"
-#include "delta/zstd_stream.hpp"
 
 namespace converge::delta {
 
@@ -75,9 +73,7 @@ class suffix_index {
 };
 
 struct streams {
-  bytes ctrl, extra;
-  diff_encoder diff;
-  std::uint64_t diff_count = 0;
+  bytes ctrl, diff, extra;
   std::int64_t cursor = 0;  // the applier's old position after the last record
 
   void emit(bytes_view old, bytes_view neu, std::int64_t old_from, std::int64_t new_from, std::int64_t add,
@@ -86,12 +82,9 @@ struct streams {
     append_uvarint(ctrl, zigzag_encode(old_from - cursor));
     append_uvarint(ctrl, static_cast<std::uint64_t>(add));
     append_uvarint(ctrl, static_cast<std::uint64_t>(extra_len));
-    for (std::int64_t i = 0; i < add; ++i) {
-      auto p = static_cast<std::size_t>(old_from + i);
-      old_context c{old[p], p >= 1 ? old[p - 1] : std::uint8_t{0}, p >= 2 ? old[p - 2] : std::uint8_t{0}};
-      diff.put(static_cast<std::uint8_t>(neu[static_cast<std::size_t>(new_from + i)] - old[p]), c);
-    }
-    diff_count += static_cast<std::uint64_t>(add);
+    for (std::int64_t i = 0; i < add; ++i)
+      diff.push_back(static_cast<std::uint8_t>(neu[static_cast<std::size_t>(new_from + i)] -
+                                               old[static_cast<std::size_t>(old_from + i)]));
     auto e = neu.subspan(static_cast<std::size_t>(new_from + add), static_cast<std::size_t>(extra_len));
     extra.insert(extra.end(), e.begin(), e.end());
     cursor = old_from + add;
@@ -175,22 +168,17 @@ result<bytes> make_cover_body(bytes_view old, bytes_view neu, const cover_option
     lastoffset = pos - scan;
   }
 
-  zstd_params p{.level = opts.level, .window_log = opts.stream_window_log, .long_distance = false};
-  bytes frames[3];
-  if (!out.ctrl.empty()) {
-    auto c = zstd_compress(out.ctrl, p);
+  coded_stream coded[3];
+  const bytes* raw[3] = {&out.ctrl, &out.diff, &out.extra};
+  const stream_kind kinds[3] = {stream_kind::control, stream_kind::diff, stream_kind::extra};
+  for (int i = 0; i < 3; ++i) {
+    auto c = encode_stream(*raw[i], kinds[i], opts.codecs);
     if (!c) return fail(c.error());
-    frames[0] = std::move(*c);
-  }
-  if (out.diff_count != 0) frames[1] = out.diff.finish();
-  if (!out.extra.empty()) {
-    auto c = zstd_compress(out.extra, p);
-    if (!c) return fail(c.error());
-    frames[2] = std::move(*c);
+    coded[i] = std::move(*c);
   }
   bytes body;
-  for (auto& f : frames) append_uvarint(body, f.size());
-  for (auto& f : frames) append(body, f);
+  for (auto& c : coded) append_stream_header(body, c);
+  for (auto& c : coded) append(body, c.data);
   return body;
 }
 

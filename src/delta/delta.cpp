@@ -26,9 +26,9 @@ bytes with_header(method kind, bytes_view old_data, bytes_view new_data, bytes_v
 
 result<bytes> make_body(method kind, bytes_view old_data, bytes_view new_data, const make_options& opts) {
   switch (kind) {
-    case method::cover: return make_cover_body(old_data, new_data, {.level = opts.cover_level});
+    case method::cover: return make_cover_body(old_data, new_data, {.codecs = opts.codecs});
     case method::zstd_prefix: return make_prefix_body(old_data, new_data, opts.zstd_level);
-    case method::zip: return make_zip_body(old_data, new_data, {.level = opts.cover_level});
+    case method::zip: return make_zip_body(old_data, new_data, {.codecs = opts.codecs});
   }
   return fail(delta_errc::invalid_argument, "unknown method");
 }
@@ -147,14 +147,10 @@ result<patch_info> inspect_patch(const input_source& patch) {
   auto h = parse_header(patch);
   if (!h) return fail(h.error());
   patch_info info{*h, {}};
-  region_reader r(patch, h->body_offset, h->body_size);
   if (h->kind == method::cover) {
-    const char* names[] = {"control stream", "diff stream", "extra stream"};
-    for (const char* n : names) {
-      auto v = r.uvarint("cover stream lengths");
-      if (!v) return fail(v.error());
-      info.details.emplace_back(n, std::to_string(*v) + " bytes");
-    }
+    auto d = describe_cover_body(patch, h->body_offset, h->body_size);
+    if (!d) return fail(d.error());
+    info.details = std::move(*d);
   } else if (h->kind == method::zstd_prefix) {
     info.details.emplace_back("zstd frame", std::to_string(h->body_size) + " bytes");
   } else {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "delta/format.hpp"
+#include "delta/stream_codec.hpp"
 
 namespace converge::delta {
 
@@ -14,7 +15,6 @@ enum class method_choice { automatic, cover, zstd, zip };
 
 struct make_options {
   method_choice choice = method_choice::automatic;
-  int cover_level = 19;  // zstd level of the cover method's streams
   int zstd_level = 19;   // zstd level of the --patch-from method
   // Automatic choice only: the best patch is published only when it is at
   // most max_ratio times the compressed full package (min of the new file as
@@ -22,6 +22,7 @@ struct make_options {
   double max_ratio = 0.9;
   // zstd level for that full-package estimate (long-distance matching on).
   int full_level = 9;
+  codec_options codecs{};  // library codecs tried for the cover/zip methods' streams
 };
 
 struct make_report {

@@ -33,7 +33,7 @@ result<patch_header> parse_header(const input_source& patch) {
   if (!std::equal(patch_magic.begin(), patch_magic.end() - 1, buf.begin()))
     return fail(delta_errc::bad_magic, "patch does not start with \"CVDELTA\"");
   if (buf[7] != patch_magic[7])
-    return fail(delta_errc::unsupported, "patch format version " + std::to_string(buf[7]) + " (this build reads version 1)");
+    return fail(delta_errc::unsupported, "patch format version " + std::to_string(buf[7]) + " (this build reads version " + std::to_string(patch_magic[7]) + ")");
   byte_reader r({buf.data(), n});
   (void)r.take(patch_magic.size());
   patch_header h;

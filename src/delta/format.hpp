@@ -10,10 +10,10 @@
 
 namespace converge::delta {
 
-inline constexpr std::array<std::uint8_t, 8> patch_magic{'C', 'V', 'D', 'E', 'L', 'T', 'A', 0x01};
+inline constexpr std::array<std::uint8_t, 8> patch_magic{'C', 'V', 'D', 'E', 'L', 'T', 'A', 0x02};
 
 enum class method : std::uint8_t {
-  cover = 1,        // suffix-array cover lines, zstd-compressed control/diff/extra streams
+  cover = 1,        // suffix-array cover lines; control/diff/extra streams each zstd or LZMA2
   zstd_prefix = 2,  // one zstd frame with the old file as prefix (--patch-from)
   zip = 3,          // archive-aware: cover diff of the inflated archives + deflate recipes
 };
@@ -33,7 +33,8 @@ struct patch_header {
 struct apply_limits {
   std::uint64_t max_new_size = std::uint64_t{1} << 36;
   std::uint64_t max_scratch_size = std::uint64_t{1} << 36;  // inflated old archive (zip method)
-  // Largest zstd window a cover stream may ask for: the decoder memory bound.
+  // Largest zstd window or LZMA2 dictionary a cover stream may ask for: the
+  // decoder memory bound, per stream (three streams).
   unsigned max_stream_window_log = 23;
   // Largest window the zstd-prefix method may use (it must span old + new).
   unsigned max_prefix_window_log = 31;

@@ -293,7 +293,7 @@ result<bytes> make_zip_body(bytes_view old_data, bytes_view new_data, const zip_
   bytes body;
   append_uvarint(body, recipe->size());
   append(body, *recipe);
-  auto inner = make_cover_body(old_img->first, new_img->first, {.level = opts.level});
+  auto inner = make_cover_body(old_img->first, new_img->first, {.codecs = opts.codecs});
   if (!inner) return fail(inner.error());
   append(body, *inner);
   return body;
@@ -335,13 +335,9 @@ result<std::vector<std::pair<std::string, std::string>>> describe_zip_body(const
   d.emplace_back("zip recipe", std::to_string(*len) + " bytes");
   d.emplace_back("new entries re-deflated", std::to_string(*count));
   std::uint64_t inner = recipe_offset + *len;
-  region_reader r(patch, inner, body_offset + body_size - inner);
-  const char* names[] = {"control stream", "diff stream", "extra stream"};
-  for (const char* n : names) {
-    auto v = r.uvarint("cover stream lengths");
-    if (!v) return fail(v.error());
-    d.emplace_back(n, std::to_string(*v) + " bytes");
-  }
+  auto c = describe_cover_body(patch, inner, body_offset + body_size - inner);
+  if (!c) return fail(c.error());
+  for (auto& x : *c) d.push_back(std::move(x));
   return d;
 }
 

@@ -18,12 +18,13 @@
 #include <vector>
 
 #include "delta/format.hpp"
+#include "delta/stream_codec.hpp"
 #include "delta/zip.hpp"
 
 namespace converge::delta {
 
 struct zip_options {
-  int level = 19;  // zstd level of the inner cover streams
+  codec_options codecs{};  // codecs of the inner cover streams
   std::uint64_t max_image_size = std::uint64_t{1} << 32;
 };
 

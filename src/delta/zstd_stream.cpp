@@ -27,6 +27,8 @@ result<bytes> zstd_compress(bytes_view src, const zstd_params& params, bytes_vie
       return fail(r.error());
   if (params.long_distance)
     if (auto r = check(ZSTD_CCtx_setParameter(c, ZSTD_c_enableLongDistanceMatching, 1), "ldm"); !r) return fail(r.error());
+  if (params.strategy != 0)
+    if (auto r = check(ZSTD_CCtx_setParameter(c, ZSTD_c_strategy, params.strategy), "strategy"); !r) return fail(r.error());
   if (auto r = check(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1), "contentSize"); !r) return fail(r.error());
   if (!prefix.empty())
     if (auto r = check(ZSTD_CCtx_refPrefix(c, prefix.data(), prefix.size()), "refPrefix"); !r) return fail(r.error());

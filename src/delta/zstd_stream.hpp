@@ -14,6 +14,7 @@ struct zstd_params {
   int level = 19;
   unsigned window_log = 0;  // 0: the level's default
   bool long_distance = false;
+  int strategy = 0;  // ZSTD_strategy; 0: the level's default
 };
 
 // One zstd frame with the content size recorded. A non-empty `prefix` is

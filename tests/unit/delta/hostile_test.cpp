@@ -7,7 +7,7 @@
 
 #include "base/varint.hpp"
 #include "delta/cover.hpp"
-#include "delta/diff_coder.hpp"
+#include "delta/stream_codec.hpp"
 #include "delta/delta.hpp"
 #include "delta/zstd_stream.hpp"
 #include "test_data.hpp"
@@ -28,25 +28,26 @@ bytes header_for(method m, const bytes& old_data, std::uint64_t new_size, const 
   return encode_header(h);
 }
 
-// A cover body from raw control/diff/extra streams; diff byte i is taken to
-// sit over old byte i (records that start at the old file's beginning).
-bytes cover_body(const bytes& ctrl, const bytes& diff, const bytes& extra, unsigned wlog = 0, const bytes& old = {}) {
-  bytes frames[3];
-  if (!ctrl.empty()) frames[0] = zstd_compress(ctrl, {.level = 3, .window_log = wlog}).value();
-  if (!extra.empty()) frames[2] = zstd_compress(extra, {.level = 3, .window_log = wlog}).value();
-  if (!diff.empty()) {
-    diff_encoder e;
-    for (std::size_t i = 0; i < diff.size(); ++i) {
-      auto at = [&](std::size_t k) { return k < old.size() ? old[k] : std::uint8_t{0}; };
-      e.put(diff[i], {at(i), i >= 1 ? at(i - 1) : std::uint8_t{0}, i >= 2 ? at(i - 2) : std::uint8_t{0}});
-    }
-    frames[1] = e.finish();
+coded_stream code_as(const bytes& raw, codec c, unsigned wlog) {
+  if (raw.empty()) return {};
+  switch (c) {
+    case codec::stored: return {codec::stored, 0, raw};
+    case codec::zstd: return {codec::zstd, 0, zstd_compress(raw, {.level = 3, .window_log = wlog}).value()};
+    case codec::lzma2: return encode_lzma2(raw, 0, 0, 0, wlog == 0 ? 23 : wlog).value();
   }
+  return {};
+}
+
+// A cover body from raw control/diff/extra streams, each coded with `c`.
+bytes cover_body(const bytes& ctrl, const bytes& diff, const bytes& extra, unsigned wlog = 0, codec c = codec::zstd) {
+  coded_stream s[3] = {code_as(ctrl, c, wlog), code_as(diff, c, wlog), code_as(extra, c, wlog)};
   bytes body;
-  for (auto& f : frames) append_uvarint(body, f.size());
-  for (auto& f : frames) append(body, f);
+  for (auto& x : s) append_stream_header(body, x);
+  for (auto& x : s) append(body, x.data);
   return body;
 }
+
+constexpr codec all_codecs[] = {codec::stored, codec::zstd, codec::lzma2};
 
 bytes ctrl_record(std::int64_t seek, std::uint64_t add, std::uint64_t extra) {
   bytes c;
@@ -94,8 +95,11 @@ TEST(delta_hostile, every_single_byte_corruption_fails_or_is_caught_by_the_hash)
 TEST(delta_hostile, bad_magic_and_version) {
   EXPECT_EQ(apply_err({}, to_bytes("hello world, not a patch at all")).code, delta_errc::bad_magic);
   bytes p = header_for(method::cover, {}, 0);
-  p[7] = 2;
-  EXPECT_EQ(apply_err({}, p).code, delta_errc::unsupported);
+  EXPECT_EQ(p[7], 2);  // format version 2: per-stream library codecs
+  for (std::uint8_t v : {1, 3}) {  // version 1 carried a hand-made diff coder: refused
+    p[7] = v;
+    EXPECT_EQ(apply_err({}, p).code, delta_errc::unsupported);
+  }
   p = header_for(method::cover, {}, 0);
   p[8] = 9;
   EXPECT_EQ(apply_err({}, p).code, delta_errc::unsupported);
@@ -146,25 +150,28 @@ TEST(delta_hostile, control_records_cannot_escape_their_bounds) {
 }
 
 TEST(delta_hostile, streams_shorter_or_longer_than_the_control_data) {
+  for (codec c : all_codecs) {
+  SCOPED_TRACE(to_string(c));
   bytes old_data = random_bytes(100, 8);
   const digest first10 = sha256_of(bytes_view(old_data).first(10));
   // Too few or too many difference bytes: an error, never a wrong output.
   for (std::size_t n : {0, 5, 11, 64}) {
     bytes p = header_for(method::cover, old_data, 10, first10);
-    append(p, cover_body(ctrl_record(0, 10, 0), bytes(n, 1), {}, 0, old_data));
+    append(p, cover_body(ctrl_record(0, 10, 0), bytes(n, 1), {}, 0, c));
     EXPECT_FALSE(apply_patch_memory(old_data, p)) << n;
   }
   bytes r = header_for(method::cover, old_data, 10, first10);
-  append(r, cover_body(concat(ctrl_record(0, 10, 0), ctrl_record(0, 1, 0)), bytes(11, 0), {}, 0, old_data));
+  append(r, cover_body(concat(ctrl_record(0, 10, 0), ctrl_record(0, 1, 0)), bytes(11, 0), {}, 0, c));
   EXPECT_EQ(apply_err(old_data, r).code, delta_errc::corrupt);
   bytes e = header_for(method::cover, old_data, 10, first10);
-  append(e, cover_body(ctrl_record(0, 0, 10), {}, bytes(12, 0)));
+  append(e, cover_body(ctrl_record(0, 0, 10), {}, bytes(12, 0), 0, c));
   EXPECT_EQ(apply_err(old_data, e).code, delta_errc::corrupt);
   // The exact streams apply: the checks above are about the extra bytes only.
   bytes good = header_for(method::cover, old_data, 10, first10);
-  append(good, cover_body(ctrl_record(0, 10, 0), bytes(10, 0), {}, 0, old_data));
+  append(good, cover_body(ctrl_record(0, 10, 0), bytes(10, 0), {}, 0, c));
   auto ok_result = apply_patch_memory(old_data, good);
   EXPECT_TRUE(ok_result) << (ok_result ? "" : ok_result.error().message());
+  }
 }
 
 TEST(delta_hostile, stream_window_over_the_memory_bound) {
@@ -175,6 +182,83 @@ TEST(delta_hostile, stream_window_over_the_memory_bound) {
   tight.max_stream_window_log = 20;
   EXPECT_EQ(apply_err({}, p, tight).code, delta_errc::too_large);
   EXPECT_TRUE(apply_patch_memory({}, p));
+}
+
+TEST(delta_hostile, lzma2_dictionary_over_the_memory_bound) {
+  bytes big = random_bytes(1 << 21, 9);
+  bytes p = header_for(method::cover, {}, big.size(), sha256_of(big));
+  append(p, cover_body(ctrl_record(0, 0, big.size()), {}, big, 21, codec::lzma2));
+  apply_limits tight;
+  tight.max_stream_window_log = 20;
+  auto e = apply_err({}, p, tight);
+  EXPECT_EQ(e.code, delta_errc::too_large) << e.message();
+  EXPECT_NE(e.message().find("dictionary"), std::string::npos) << e.message();
+  EXPECT_TRUE(apply_patch_memory({}, p));
+}
+
+// A hand-made header declaring a 4 GiB LZMA2 dictionary (props byte 40) must
+// fail on the declaration, before the decoder allocates anything.
+TEST(delta_hostile, declared_lzma2_dictionary_is_checked_before_allocation) {
+  bytes extra = random_bytes(64, 3);
+  coded_stream s = encode_lzma2(extra, 0, 0, 0, 12).value();
+  for (std::uint8_t props : {std::uint8_t{40}, std::uint8_t{24}}) {  // 4 GiB - 1, 16 MiB
+    bytes p = header_for(method::cover, {}, extra.size(), sha256_of(extra));
+    s.props = props;
+    bytes ctrl = ctrl_record(0, 0, extra.size());
+    coded_stream c{codec::stored, 0, ctrl};
+    append_stream_header(p, c);
+    append_stream_header(p, coded_stream{});
+    append_stream_header(p, s);
+    append(p, ctrl);
+    append(p, s.data);
+    auto e = apply_err({}, p);
+    EXPECT_EQ(e.code, delta_errc::too_large) << e.message();
+  }
+  bytes p = header_for(method::cover, {}, extra.size(), sha256_of(extra));
+  s.props = 41;  // not a valid LZMA2 dictionary byte
+  bytes ctrl = ctrl_record(0, 0, extra.size());
+  append_stream_header(p, coded_stream{codec::stored, 0, ctrl});
+  append_stream_header(p, coded_stream{});
+  append_stream_header(p, s);
+  append(p, ctrl);
+  append(p, s.data);
+  EXPECT_EQ(apply_err({}, p).code, delta_errc::unsupported);
+}
+
+TEST(delta_hostile, unknown_codec_byte) {
+  bytes old_data = random_bytes(100, 8);
+  bytes good = header_for(method::cover, old_data, 10, sha256_of(bytes_view(old_data).first(10)));
+  std::size_t at = good.size();
+  append(good, cover_body(ctrl_record(0, 10, 0), bytes(10, 0), {}, 0, codec::stored));
+  ASSERT_TRUE(apply_patch_memory(old_data, good));
+  for (std::size_t stream_header : {at, at + 2, at + 4}) {  // stored headers are 2 bytes each here
+    for (std::uint8_t bad : {3, 0x80, 0xff}) {
+      bytes p = good;
+      p[stream_header] = bad;
+      auto e = apply_err(old_data, p);
+      EXPECT_EQ(e.code, delta_errc::unsupported) << e.message();
+      EXPECT_NE(e.message().find("unknown codec"), std::string::npos) << e.message();
+    }
+  }
+}
+
+TEST(delta_hostile, lzma2_stream_cut_short_or_followed_by_junk) {
+  bytes extra = wordy_bytes(5000, 2);
+  coded_stream s = encode_lzma2(extra, 3, 0, 2, 16).value();
+  bytes ctrl = ctrl_record(0, 0, extra.size());
+  auto build = [&](const bytes& data) {
+    bytes p = header_for(method::cover, {}, extra.size(), sha256_of(extra));
+    append_stream_header(p, coded_stream{codec::stored, 0, ctrl});
+    append_stream_header(p, coded_stream{});
+    append_stream_header(p, coded_stream{codec::lzma2, s.props, data});
+    append(p, ctrl);
+    append(p, data);
+    return p;
+  };
+  ASSERT_TRUE(apply_patch_memory({}, build(s.data)));
+  bytes cut(s.data.begin(), s.data.end() - 1);  // loses the end marker
+  EXPECT_FALSE(apply_patch_memory({}, build(cut)));
+  EXPECT_EQ(apply_err({}, build(concat(s.data, bytes{0}))).code, delta_errc::corrupt);
 }
 
 TEST(delta_hostile, zstd_frame_larger_than_declared) {
