@@ -13,6 +13,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libboost1.81-dev libsqlite3-dev libzstd-dev libdivsufsort-dev zlib1g-dev
   libc-ares-dev nlohmann-json3-dev libcli11-dev
+  liblzma-dev
   nodejs npm iperf3
 )
 missing=()
