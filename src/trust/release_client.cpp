@@ -96,8 +96,10 @@ result<bundle_outcome> release_client::verify_bundle(bytes_view data, wall_time 
   if (cache_hit(hash)) {
     bundle_outcome out;
     out.already_verified = true;
-    if (auto it = state_.channels.find(device_.channel); it != state_.channels.end())
-      if (auto r = parse_release(it->second.targets, opts_.release)) out.rel = std::move(*r);
+    if (!current_)
+      if (auto it = state_.channels.find(device_.channel); it != state_.channels.end())
+        if (auto r = parse_release(it->second.targets, opts_.release)) current_ = std::move(*r);
+    if (current_) out.rel = *current_;
     return out;
   }
   auto b = parse_bundle(data, opts_.bundle);
@@ -200,6 +202,7 @@ result<bundle_outcome> release_client::verify_uncached(const release_bundle& b, 
   bundle_outcome out;
   out.new_release = is_new;
   for (const auto* a : *mine) out.for_device.push_back(*a);
+  current_ = *rel;
   out.rel = std::move(*rel);
   return out;
 }

@@ -95,6 +95,7 @@ class release_client {
   release_client_options opts_;
   trusted_state state_;
   std::vector<equivocation_report> equivocations_;
+  std::optional<release> current_;  // the device channel's trusted release, parsed (cache hits return it)
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::list<std::string>::iterator> lru_index_;
 };
