@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Prepares the delta benchmark: installs the baseline tools (Debian's bsdiff
-# and xdelta3; zstd is already a dependency), fetches real release pairs with
-# `npm pack`, extracts the file each pair compares, and builds the harness.
+# Prepares the delta benchmark's inputs: installs the baseline tools when
+# missing (Debian's bsdiff and xdelta3; zstd is already a dependency), fetches
+# real release pairs with `npm pack` and extracts the file each pair compares.
+# It compiles nothing: the harness is the build target delta_bench.
 #   bench/delta/setup.sh [DIR]      (default /tmp/converge-delta-bench)
-# Then: DIR/delta_bench DIR/pairs.txt --converge build-delta/apps/converge/converge
+# Then: BUILD/bench/delta/delta_bench DIR/pairs.txt --converge BUILD/apps/converge/converge
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:-/tmp/converge-delta-bench}"
 mkdir -p "$dir/dl" "$dir/pairs"
 
@@ -13,6 +13,7 @@ need=()
 command -v bsdiff >/dev/null || need+=(bsdiff)
 command -v xdelta3 >/dev/null || need+=(xdelta3)
 command -v zstd >/dev/null || need+=(zstd)
+command -v npm >/dev/null || { echo "setup: npm is needed to fetch the release pairs" >&2; exit 1; }
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "setup: install ${need[*]} (needs root)" >&2; exit 1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -43,5 +44,4 @@ for line in "${pairs[@]}"; do
   echo "$name $kind $dir/pairs/$name/old $dir/pairs/$name/new" >> "$dir/pairs.txt"
 done
 
-c++ -std=c++23 -O2 -Wall -Wextra -o "$dir/delta_bench" "$here/delta_bench.cpp"
-echo "setup: $(wc -l < "$dir/pairs.txt") pairs in $dir/pairs.txt; harness $dir/delta_bench"
+echo "setup: $(wc -l < "$dir/pairs.txt") pairs in $dir/pairs.txt"
