@@ -139,9 +139,10 @@ result<bundle_outcome> release_client::verify_uncached(const release_bundle& b, 
       return fail(with_context(s.error(), "trusted state"));
     }
   }
-  if (auto r = client->update_timestamp(b.timestamp, effective); !r) return fail(with_context(r.error(), "timestamp"));
-  if (auto r = client->update_snapshot(b.snapshot, effective); !r) return fail(with_context(r.error(), "snapshot"));
-  if (auto r = client->update_targets(b.targets, effective); !r) return fail(with_context(r.error(), "targets"));
+  // tuf_client's errors already name the role (and the field or rule).
+  if (auto r = client->update_timestamp(b.timestamp, effective); !r) return fail(r.error());
+  if (auto r = client->update_snapshot(b.snapshot, effective); !r) return fail(r.error());
+  if (auto r = client->update_targets(b.targets, effective); !r) return fail(r.error());
 
   auto rel = release_from_targets(*client->targets(), opts_.release);
   if (!rel) return fail(rel.error());
