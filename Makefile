@@ -7,6 +7,10 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 15
+# ccache hits across clones (CI builds a fresh clone in a new directory): paths
+# relative to the checkout, and the working directory left out of the hash.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: deps build build-clang build-asan build-fuzz test test-clang test-asan fuzz-smoke demo ci clean
 
