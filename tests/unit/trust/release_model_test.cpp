@@ -192,6 +192,24 @@ TEST(revocation_list, round_trip_and_errors) {
   EXPECT_NE(v.error().detail.find("root.roles.revocation"), std::string::npos);
 }
 
+TEST(revocation_list, root_revocation_role_is_checked_like_the_others) {
+  publisher pub;
+  auto root = pub.root_json(1);
+  root["roles"]["revocation"]["keyids"] = {std::string(64, 'c')};
+  root["roles"]["revocation"]["threshold"] = 1;
+  auto r = tuf::parse_root(publisher::sign(root, pub.first(3)));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("root.roles.revocation"), std::string::npos) << r.error().detail;
+  root = pub.root_json(1);
+  root["roles"]["revocation"]["threshold"] = 6;
+  r = tuf::parse_root(publisher::sign(root, pub.first(3)));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("root.roles.revocation.threshold"), std::string::npos) << r.error().detail;
+  // Round trip through the builder keeps the role.
+  auto ok_root = tuf::parse_root(pub.root_text).value();
+  EXPECT_TRUE(tuf::to_json(ok_root.role)["roles"].contains("revocation"));
+}
+
 TEST(release_bundle_format, round_trip_and_bounds) {
   release_bundle b{"stable", {"r2", "r3"}, "ts", "snap", "targets", std::string("rev")};
   auto enc = encode_bundle(b).value();
