@@ -1,0 +1,7 @@
+// Registers the @libp2p/interop groups converge-p2pd takes part in (connect,
+// stream echo); mocha --grep narrows them to the supported configurations.
+import { connectInteropTests, streamInteropTests } from '@libp2p/interop'
+import { factory } from './factory.mjs'
+
+connectInteropTests(factory)
+streamInteropTests(factory)
