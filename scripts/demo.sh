@@ -2,7 +2,7 @@
 # `make demo`: a tour of what converge does today, on loopback and temp files only.
 set -euo pipefail
 build=${1:-build/default}
-cv="$build/apps/converge/converge"
+cv="$(cd "$build" && pwd)/apps/converge/converge"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -51,5 +51,34 @@ if "$cv" delta --help >/dev/null 2>&1; then
   run delta info "$work/p.patch"
   run delta apply "$work/old.bin" "$work/p.patch" -o "$work/out.bin" --expect-sha256 "$(sha256sum "$work/new.bin" | cut -d' ' -f1)"
   cmp "$work/new.bin" "$work/out.bin" && echo "rebuilt file is identical ($(stat -c %s "$work/p.patch") byte patch for a $(stat -c %s "$work/new.bin") byte file)"
+fi
+if "$cv" release --help >/dev/null 2>&1; then
+  step "signed releases: a 3-of-5 root, one release for two platforms, verified as a device would"
+  (
+    cd "$work"
+    for i in 1 2 3 4 5; do "$cv" release keygen -o "k$i.json" >/dev/null; done
+    keys=(--key k1.json --key k2.json --key k3.json --key k4.json --key k5.json)
+    run release root init "${keys[@]}" --threshold 3 -o root.json
+    run release root sign root.json --key k1.json --key k2.json --key k3.json
+    printf 'android build 1.0.0' > app-android.apk
+    printf 'linux build 1.0.0' > app-linux.tar
+    cat > spec.json <<'JSON'
+{"channel": "stable", "semver": "1.0.0", "sequence": 1, "expires": "2099-01-01T00:00:00Z",
+ "rollout": [{"start": "2026-01-01T00:00:00Z", "percent": 100}], "metadata": {"notes": "demo"},
+ "artifacts": [
+   {"file": "app-android.apk", "os": "android", "arch": "arm64", "min_os": "10", "cid": "bafyandroid1"},
+   {"file": "app-linux.tar", "os": "linux", "arch": "x86_64", "min_os": "5.10", "cid": "bafylinux1"}]}
+JSON
+    run release create --spec spec.json -o targets.json
+    cp targets.json targets-two.json
+    run release sign targets.json --key k1.json --key k2.json --key k3.json
+    run release bundle --targets targets.json --key k1.json --key k2.json --key k3.json --expires 2099-01-01T00:00:00Z -o bundle.json
+    run release show bundle.json
+    run release verify --root root.json --bundle bundle.json --state device --os linux --arch x86_64 --os-version 6.1
+    echo "the same release signed by only 2 of the 5 keys:"
+    "$cv" release sign targets-two.json --key k4.json --key k5.json >/dev/null
+    "$cv" release bundle --targets targets-two.json --key k1.json --key k2.json --key k3.json --expires 2099-01-01T00:00:00Z -o bundle-two.json >/dev/null
+    run release verify --root root.json --bundle bundle-two.json --state device2 || true
+  )
 fi
 printf '\ndemo finished\n'
