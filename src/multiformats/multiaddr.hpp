@@ -28,7 +28,11 @@
 namespace converge::mf {
 
 inline constexpr std::size_t max_multiaddr_bytes = 1024;
-inline constexpr std::size_t max_multiaddr_text = 4096;
+// The text bound must admit the text of every multiaddr the binary bound
+// admits, or a valid address would not parse back from its own text: the
+// worst expansion is about 10x (a 2-byte code such as /p2p-websocket-star
+// prints as 19 characters), so 16x leaves room.
+inline constexpr std::size_t max_multiaddr_text = 16 * max_multiaddr_bytes;
 
 // One row of protocols.csv. size_bits: 0 = no value, -1 = varint-prefixed
 // value, otherwise a fixed value size in bits.

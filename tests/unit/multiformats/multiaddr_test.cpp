@@ -267,3 +267,20 @@ TEST(multiaddr, random_round_trips) {
     ASSERT_EQ(again->to_string(), text);
   }
 }
+
+// Found by fuzz-smoke: a multiaddr at the binary bound must parse back from its
+// own text (512 x /ipcidr/255 is 1024 bytes but 5632 characters).
+TEST(multiaddr, text_of_the_largest_binary_form_parses_back) {
+  bytes in;
+  for (std::size_t i = 0; i < max_multiaddr_bytes / 2; ++i) {
+    in.push_back(0x2b);  // ipcidr
+    in.push_back(0xff);
+  }
+  auto m = multiaddr::from_bytes(in);
+  ASSERT_TRUE(m) << m.error().message();
+  auto text = m->to_string();
+  EXPECT_GT(text.size(), 4096u);
+  auto back = multiaddr::parse(text);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(*back == *m);
+}
