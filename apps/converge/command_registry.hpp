@@ -27,6 +27,8 @@ T unwrap(result<T> r, std::string_view what = {}) {
 }
 
 using group_setup = void (*)(CLI::App& app);
+// The value of the global --repo option ("" when not given); see node::repo_path_from.
+const std::string& repo_flag();
 bool register_group(const char* name, group_setup setup);
 void setup_all_groups(CLI::App& app);
 

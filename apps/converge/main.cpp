@@ -16,6 +16,12 @@ std::vector<std::pair<const char*, group_setup>>& groups() {
 }
 }  // namespace
 
+std::string& repo_flag_storage() {
+  static std::string r;
+  return r;
+}
+const std::string& repo_flag() { return repo_flag_storage(); }
+
 bool register_group(const char* name, group_setup setup) {
   groups().emplace_back(name, setup);
   return true;
@@ -31,6 +37,10 @@ void setup_all_groups(CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{"converge: a decentralized update network on libp2p and IPFS"};
   app.require_subcommand(1);
+  // --repo is accepted before or after the subcommand (subcommands fall through to it).
+  app.add_option("--repo", converge::cli::repo_flag_storage(),
+                 "the node's repository (default: $CONVERGE_PATH, else ~/.converge)");
+  app.fallthrough();
   app.add_subcommand("version", "print the version")->callback([] { std::printf("converge %s\n", CONVERGE_VERSION); });
   converge::cli::setup_all_groups(app);
   // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

@@ -154,6 +154,14 @@ std::size_t host::connection_count() const {
   return n;
 }
 
+std::vector<std::shared_ptr<connection>> host::connections() const {
+  std::vector<std::shared_ptr<connection>> out;
+  for (const auto& [peer, list] : conns_)
+    for (const auto& c : list)
+      if (!c->closed()) out.push_back(c);
+  return out;
+}
+
 result<void> host::check_backoff(const crypto::peer_id& peer) const {
   auto it = backoff_.find(peer);
   if (it == backoff_.end() || it->second.until <= now()) return ok();

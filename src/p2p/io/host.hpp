@@ -108,6 +108,8 @@ class host : public std::enable_shared_from_this<host> {
   void disconnect(const crypto::peer_id& peer);
   [[nodiscard]] std::shared_ptr<connection> connection_to(const crypto::peer_id& peer) const;
   [[nodiscard]] std::size_t connection_count() const;
+  // Every open connection, grouped by peer (for listings such as `swarm peers`).
+  [[nodiscard]] std::vector<std::shared_ptr<connection>> connections() const;
   void close();
 
   peerstore& peers() { return peers_; }
