@@ -15,6 +15,7 @@ packages=(
   libc-ares-dev nlohmann-json3-dev libcli11-dev
   liblzma-dev
   nodejs npm iperf3
+  dnsmasq-base
 )
 missing=()
 for p in "${packages[@]}"; do
