@@ -129,7 +129,10 @@ result<void> tuf_client::load_snapshot(std::string_view text, std::optional<wall
   auto snap = parse_snapshot(text, limits_.metadata);
   if (!snap) return fail(snap.error());
   if (auto v = verify_role(root_->role, "snapshot", snap->env); !v) return fail(v.error());
-  if (snap->role.common.version != want.version)
+  // A restored copy may be older than the timestamp lists: it is still the
+  // rollback reference for the next snapshot (python-tuf keeps it the same
+  // way); targets refuse to load until the snapshot is the timestamp's.
+  if (now && snap->role.common.version != want.version)
     return fail(trust_errc::mismatch, "snapshot version " + std::to_string(snap->role.common.version) +
                                           " is not the timestamp's " + std::to_string(want.version));
   if (snapshot_) {
@@ -151,9 +154,16 @@ result<void> tuf_client::load_snapshot(std::string_view text, std::optional<wall
   return ok();
 }
 
-result<void> tuf_client::update_targets(std::string_view text, wall_time now) {
+result<void> tuf_client::check_final_snapshot(wall_time now) const {
   if (!snapshot_) return fail(trust_errc::out_of_order, "targets needs a trusted snapshot first");
-  if (auto e = check_not_expired("snapshot", snapshot_->role.common, now); !e) return fail(e.error());
+  if (snapshot_->role.common.version != timestamp_->role.snapshot.version)
+    return fail(trust_errc::mismatch, "trusted snapshot version " + std::to_string(snapshot_->role.common.version) +
+                                          " is not the timestamp's " + std::to_string(timestamp_->role.snapshot.version));
+  return check_not_expired("snapshot", snapshot_->role.common, now);
+}
+
+result<void> tuf_client::update_targets(std::string_view text, wall_time now) {
+  if (auto e = check_final_snapshot(now); !e) return fail(e.error());
   auto it = snapshot_->role.meta.find("targets.json");
   if (it == snapshot_->role.meta.end()) return fail(trust_errc::mismatch, "snapshot does not list targets.json");
   const auto& want = it->second;
@@ -227,14 +237,14 @@ result<void> tuf_client::update_delegated_targets(std::string_view role, std::st
     return fail(trust_errc::invalid_metadata, "\"" + name + "\" cannot be a delegated role");
   const targets_metadata* parent = nullptr;
   if (delegator == "targets") parent = &targets_->role;
-  else if (auto it = delegated_.find(delegator); it != delegated_.end()) parent = &it->second.role;
+  else if (auto it = find_delegated(delegator); it != delegated_.end()) parent = &it->second.role;
   if (parent == nullptr) return fail(trust_errc::out_of_order, "delegator " + std::string(delegator) + " is not trusted yet");
   if (!parent->delegations) return fail(trust_errc::invalid_metadata, std::string(delegator) + " delegates nothing");
   const delegated_role* d = nullptr;
   for (const auto& r : parent->delegations->roles)
     if (r.name == name) d = &r;
   if (d == nullptr) return fail(trust_errc::invalid_metadata, std::string(delegator) + " does not delegate to " + name);
-  if (auto e = check_not_expired("snapshot", snapshot_->role.common, now); !e) return fail(e.error());
+  if (auto e = check_final_snapshot(now); !e) return fail(e.error());
   auto it = snapshot_->role.meta.find(name + ".json");
   if (it == snapshot_->role.meta.end()) return fail(trust_errc::mismatch, "snapshot does not list " + name + ".json");
   const auto& want = it->second;
@@ -246,8 +256,16 @@ result<void> tuf_client::update_delegated_targets(std::string_view role, std::st
     return fail(trust_errc::mismatch, name + " version " + std::to_string(t->role.common.version) +
                                           " is not the snapshot's " + std::to_string(want.version));
   if (auto e = check_not_expired(name, t->role.common, now); !e) return fail(e.error());
-  delegated_.insert_or_assign(name, std::move(*t));
+  delegated_.insert_or_assign(std::pair<std::string, std::string>(name, delegator), std::move(*t));
   return ok();
+}
+
+// Any trusted copy of the role: as a delegator its keys are the ones its own
+// delegator verified, whichever path that was.
+tuf_client::delegated_map::const_iterator tuf_client::find_delegated(std::string_view role) const {
+  for (auto it = delegated_.begin(); it != delegated_.end(); ++it)
+    if (it->first.first == role) return it;
+  return delegated_.end();
 }
 
 result<target_lookup> tuf_client::find_target(std::string_view path) const {
@@ -262,7 +280,7 @@ result<target_lookup> tuf_client::find_target(std::string_view path) const {
     if (visited.contains(current)) continue;
     const targets_metadata* role = nullptr;
     if (current.first == "targets") role = &targets_->role;
-    else if (auto it = delegated_.find(current.first); it != delegated_.end()) role = &it->second.role;
+    else if (auto it = delegated_.find(current); it != delegated_.end()) role = &it->second.role;
     if (role == nullptr) {
       target_lookup need;
       need.role = current.first;

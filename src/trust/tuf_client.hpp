@@ -102,7 +102,13 @@ class tuf_client {
   std::optional<signed_metadata<timestamp_metadata>> timestamp_;
   std::optional<signed_metadata<snapshot_metadata>> snapshot_;
   std::optional<signed_metadata<targets_metadata>> targets_;
-  std::map<std::string, signed_metadata<targets_metadata>, std::less<>> delegated_;
+  // Delegated roles by (role, delegator): a role reached through another
+  // delegator is verified again against that delegator's keys (a "diamond"
+  // must not lend one path's authority to the other).
+  using delegated_map = std::map<std::pair<std::string, std::string>, signed_metadata<targets_metadata>>;
+  delegated_map::const_iterator find_delegated(std::string_view role) const;
+  result<void> check_final_snapshot(wall_time now) const;
+  delegated_map delegated_;
   std::string root_text_, timestamp_text_, snapshot_text_, targets_text_;
 };
 

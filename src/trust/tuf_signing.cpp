@@ -1,6 +1,8 @@
 #include "trust/tuf_signing.hpp"
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
 #include "trust/canonical_json.hpp"
 #include "trust/json_fields.hpp"
@@ -62,15 +64,20 @@ result<threshold_report> verify_threshold(const envelope& e, const std::map<std:
   if (role.threshold < 1) return fail(trust_errc::invalid_metadata, name + ": threshold must be positive");
   auto msg = signing_bytes(e.signed_part);
   if (!msg) return fail(msg.error());
+  // TUF 1.0 (4.2): "the keyid MUST be unique in the signatures array". An
+  // envelope that repeats one is refused whole, not counted once.
+  {
+    std::set<std::string_view> ids;
+    for (const auto& s : e.signatures)
+      if (!ids.insert(s.keyid).second)
+        return fail(trust_errc::threshold_not_met,
+                    name + ": key " + s.keyid + " signed more than once (key IDs in signatures must be unique)");
+  }
   threshold_report report;
   std::set<bytes> signers;  // key material already counted
   for (const auto& s : e.signatures) {
     if (std::find(role.keyids.begin(), role.keyids.end(), s.keyid) == role.keyids.end()) {
       report.problems.push_back("key " + s.keyid + " is not a " + name + " key");
-      continue;
-    }
-    if (report.valid_keyids.contains(s.keyid)) {
-      report.problems.push_back("key " + s.keyid + " signed more than once; counted once");
       continue;
     }
     auto k = keys.find(s.keyid);

@@ -201,7 +201,7 @@ TEST(revocation_list, root_revocation_role_is_checked_like_the_others) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().detail.find("root.roles.revocation"), std::string::npos) << r.error().detail;
   root = pub.root_json(1);
-  root["roles"]["revocation"]["threshold"] = 6;
+  root["roles"]["revocation"]["threshold"] = 0;
   r = tuf::parse_root(publisher::sign(root, pub.first(3)));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().detail.find("root.roles.revocation.threshold"), std::string::npos) << r.error().detail;

@@ -44,14 +44,16 @@ TEST(tuf_signing, threshold_counts_distinct_keyids_only) {
   std::vector<const ed25519_signer*> all{a.get(), b.get(), c.get()};
   envelope e{{{"_type", "targets"}, {"version", 1}}, {}};
   ASSERT_TRUE(sign_envelope(e, *a));
-  // The same valid signature listed three times must count once.
-  e.signatures.push_back(e.signatures[0]);
-  e.signatures.push_back(e.signatures[0]);
-  auto r = verify_threshold(e, key_map(all), role_of(all, 2), "targets");
+  // The same valid signature listed three times is refused (key IDs in
+  // signatures must be unique), even when the others would reach the threshold.
+  envelope dup = e;
+  dup.signatures.push_back(e.signatures[0]);
+  dup.signatures.push_back(e.signatures[0]);
+  ASSERT_TRUE(sign_envelope(dup, *b));
+  auto r = verify_threshold(dup, key_map(all), role_of(all, 2), "targets");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, trust_errc::threshold_not_met);
-  EXPECT_NE(r.error().detail.find("targets: 1 of 2"), std::string::npos) << r.error().detail;
-  EXPECT_NE(r.error().detail.find("more than once"), std::string::npos);
+  EXPECT_NE(r.error().detail.find("more than once"), std::string::npos) << r.error().detail;
   ASSERT_TRUE(sign_envelope(e, *b));
   auto ok2 = verify_threshold(e, key_map(all), role_of(all, 2), "targets");
   ASSERT_TRUE(ok2) << ok2.error().message();
