@@ -1,0 +1,289 @@
+#include "bitswap/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "bitswap/errors.hpp"
+#include "harness.hpp"
+#include "multiformats/multicodec.hpp"
+
+namespace converge::bitswap {
+namespace {
+using namespace testing;
+
+TEST(BitswapEngine, FetchesADagFromOnePeer) {
+  net n;
+  auto seeder = n.add(), fetcher = n.add();
+  auto d = make_dag(1 << 20);
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  auto sid = n.nodes[fetcher]->eng->start_session(d.root, n.clock.now()).value();
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(n.nodes[fetcher]->done.front(), sid);
+  EXPECT_EQ(n.nodes[fetcher]->store.blocks.size(), d.blocks.size());
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  auto* ps = n.nodes[seeder]->eng->peer(fetcher);
+  EXPECT_EQ(ps->blocks_sent, d.blocks.size());
+  EXPECT_EQ(n.nodes[fetcher]->eng->sessions(), 0u);
+}
+
+TEST(BitswapEngine, SpreadsWantsOverSeveralPeers) {
+  net n;
+  auto d = make_dag(2 << 20);
+  std::vector<std::size_t> seeders;
+  for (int i = 0; i < 3; ++i) {
+    seeders.push_back(n.add());
+    seed(*n.nodes.back(), d);
+  }
+  engine_options o;
+  o.max_inflight_per_peer = 8;
+  auto fetcher = n.add(o);
+  for (auto s : seeders) n.connect(s, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  std::uint64_t total = 0;
+  for (auto s : seeders) {
+    auto sent = n.nodes[s]->eng->peer(fetcher)->blocks_sent;
+    EXPECT_GT(sent, d.blocks.size() / 6) << "seeder " << s;
+    total += sent;
+  }
+  EXPECT_EQ(total, d.blocks.size());  // no block fetched twice
+}
+
+TEST(BitswapEngine, ResumesFetchingOnlyWhatIsMissing) {
+  net n;
+  auto seeder = n.add(), fetcher = n.add();
+  auto d = make_dag(1 << 20);
+  seed(*n.nodes[seeder], d);
+  // A previous run stored every other block before it crashed.
+  std::size_t i = 0, have = 0;
+  for (const auto& [c, b] : d.blocks)
+    if (i++ % 2 == 0 && c != d.root) {
+      n.nodes[fetcher]->store.blocks.emplace(c, b);
+      ++have;
+    }
+  n.connect(seeder, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  auto& done = std::get<events::session_done>(*std::find_if(n.nodes[fetcher]->events.begin(), n.nodes[fetcher]->events.end(),
+                                                            [](const event& e) { return std::holds_alternative<events::session_done>(e); }));
+  EXPECT_EQ(done.stats.blocks_fetched, d.blocks.size() - have);
+  EXPECT_EQ(done.stats.blocks_local, have);
+  EXPECT_EQ(n.nodes[seeder]->eng->peer(fetcher)->blocks_sent, d.blocks.size() - have);
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, WholeDagAlreadyLocalIsDoneAtOnce) {
+  net n;
+  auto f = n.add();
+  auto d = make_dag(100000);
+  seed(*n.nodes[f], d);
+  (void)n.nodes[f]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[f]->done.empty(); }));
+}
+
+TEST(BitswapEngine, CorruptingPeerIsDroppedAndTheFileCompletes) {
+  net n;
+  auto liar = n.add(), honest = n.add(), fetcher = n.add();
+  auto d = make_dag(1 << 20);
+  seed(*n.nodes[liar], d);
+  seed(*n.nodes[honest], d);
+  n.hook = [&](std::size_t from, std::size_t, bytes& payload) {
+    if (from != liar) return true;
+    auto m = decode_message(payload).value();
+    for (auto& b : m.blocks) b.data[b.data.size() / 2] ^= 0x5a;
+    payload = encode_message(m, protocol_version::v1_2_0);
+    return true;
+  };
+  n.connect(liar, fetcher);
+  n.connect(honest, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  ASSERT_EQ(n.nodes[fetcher]->penalised.size(), 1u);
+  EXPECT_EQ(n.nodes[fetcher]->penalised[0].first, liar);
+  EXPECT_NE(n.nodes[fetcher]->penalised[0].second.find("unwanted block"), std::string::npos);
+  EXPECT_FALSE(n.nodes[fetcher]->eng->connected(liar));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  for (const auto& [c, b] : n.nodes[fetcher]->store.blocks) EXPECT_TRUE(blocks::verify_block(c, b));
+}
+
+TEST(BitswapEngine, MalformedMessagePenalisesAtOnce) {
+  net n;
+  auto a = n.add(), b = n.add();
+  n.connect(a, b);
+  n.nodes[b]->eng->handle_message(a, bytes{0x0a, 0x05, 0x00}, n.clock.now());
+  auto e = n.nodes[b]->eng->poll_event();
+  ASSERT_TRUE(e);
+  auto* p = std::get_if<events::peer_penalised>(&*e);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->peer, a);
+  EXPECT_NE(p->reason.find("malformed"), std::string::npos);
+  EXPECT_FALSE(n.nodes[b]->eng->connected(a));
+}
+
+TEST(BitswapEngine, DontHaveMovesToTheNextPeerAndNeedProvidersWhenNobodyHasIt) {
+  net n;
+  auto empty1 = n.add(), empty2 = n.add(), fetcher = n.add();
+  auto d = make_dag(200000);
+  n.connect(empty1, fetcher);
+  n.connect(empty2, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  n.run([&] { return !n.nodes[fetcher]->need.empty(); });
+  ASSERT_EQ(n.nodes[fetcher]->need.size(), 1u);
+  EXPECT_EQ(n.nodes[fetcher]->need[0], d.root);
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(empty1)->dont_haves_received, 1u);
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(empty2)->dont_haves_received, 1u);
+  EXPECT_TRUE(n.nodes[fetcher]->done.empty());
+  // A provider appears (found through the DHT, say): the session resumes.
+  auto seeder = n.add();
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, SilentPeerTimesOutAndAnotherServes) {
+  net n;
+  auto silent = n.add(), seeder = n.add(), fetcher = n.add(engine_options{.request_timeout = 2s});
+  auto d = make_dag(300000);
+  seed(*n.nodes[silent], d);
+  seed(*n.nodes[seeder], d);
+  n.hook = [&](std::size_t from, std::size_t, bytes&) { return from != silent; };
+  n.connect(silent, fetcher, protocol_version::v1_1_0, protocol_version::v1_1_0);  // no DONT_HAVE in 1.1.0
+  n.connect(seeder, fetcher);
+  auto start = n.clock.now();
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  EXPECT_GT(n.nodes[fetcher]->eng->peer(silent)->timeouts, 0u);
+  EXPECT_GE(n.clock.now() - start, 2s);
+}
+
+TEST(BitswapEngine, OldPeersServeCidV0Dags) {
+  net n;
+  auto old_server = n.add(), fetcher = n.add();
+  auto d = make_dag(500000, 16 * 1024, unixfs::cid_v0_options());
+  ASSERT_EQ(d.root.version(), 0u);
+  seed(*n.nodes[old_server], d);
+  n.connect(old_server, fetcher, protocol_version::v1_0_0, protocol_version::v1_0_0);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, UploadCapPacesTheServer) {
+  net n;
+  engine_options capped;
+  capped.upload_per_peer = {.bytes_per_second = 1 << 20, .burst = 1 << 20};  // raised to fit a block
+  auto seeder = n.add(capped), fetcher = n.add();
+  auto d = make_dag(6 << 20, 256 * 1024);
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  auto start = n.clock.now();
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  auto took = std::chrono::duration<double>(n.clock.now() - start).count();
+  // 6 MiB at 1 MiB/s after a burst of about 2 MiB: at least ~3.9 s of virtual time.
+  EXPECT_GT(took, 3.5);
+  EXPECT_LT(took, 6.0);
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, OutstandingBytesPerPeerBound) {
+  net n;
+  engine_options o;
+  o.max_outstanding_bytes_per_peer = 600 * 1024;
+  auto seeder = n.add(o), fetcher = n.add();
+  n.nodes[seeder]->auto_ack = false;  // the seeder's writes never complete
+  auto d = make_dag(4 << 20, 256 * 1024);
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  n.run([&] { return false; }, 10000);
+  // At most the bound plus one message were handed over.
+  EXPECT_LE(n.nodes[seeder]->egress, 600 * 1024 + 262144 + 1024);
+  EXPECT_TRUE(n.nodes[fetcher]->done.empty());
+}
+
+TEST(BitswapEngine, CancelStopsService) {
+  memory_provider store;
+  auto d = make_dag(100000);
+  for (const auto& [c, b] : d.blocks) store.blocks.emplace(c, b);
+  engine e(store, unixfs::block_links);
+  manual_clock clock;
+  ASSERT_TRUE(e.peer_connected(7, protocol_version::v1_2_0, clock.now()));
+  message want;
+  want.wantlist.push_back({d.root});
+  message cancel;
+  cancel.wantlist.push_back({d.root, 0, true});
+  e.handle_message(7, encode_message(want, protocol_version::v1_2_0), clock.now());
+  e.handle_message(7, encode_message(cancel, protocol_version::v1_2_0), clock.now());
+  EXPECT_FALSE(e.poll_transmit(clock.now()));
+  // Without the cancel the block is served.
+  e.handle_message(7, encode_message(want, protocol_version::v1_2_0), clock.now());
+  auto out = e.poll_transmit(clock.now());
+  ASSERT_TRUE(out);
+  EXPECT_EQ(decode_message(out->payload)->blocks.size(), 1u);
+}
+
+TEST(BitswapEngine, WantsForMissingBlocksAreServedWhenTheyArrive) {
+  memory_provider store;
+  engine e(store, unixfs::block_links);
+  manual_clock clock;
+  ASSERT_TRUE(e.peer_connected(1, protocol_version::v1_2_0, clock.now()));
+  auto d = make_dag(1000);
+  message want;
+  want.wantlist.push_back({d.root, 1, false, want_type::block, true});
+  e.handle_message(1, encode_message(want, protocol_version::v1_2_0), clock.now());
+  auto first = decode_message(e.poll_transmit(clock.now())->payload).value();
+  ASSERT_EQ(first.presences.size(), 1u);
+  EXPECT_EQ(first.presences[0].type, presence_type::dont_have);
+  EXPECT_EQ(e.peer(1)->wantlist_size, 1u);
+  store.blocks.emplace(d.root, d.blocks.at(d.root));
+  e.block_added(d.root, clock.now());
+  auto second = decode_message(e.poll_transmit(clock.now())->payload).value();
+  ASSERT_EQ(second.blocks.size(), 1u);
+  EXPECT_EQ(second.blocks[0].id, d.root);
+}
+
+TEST(BitswapEngine, WantlistBoundPerPeer) {
+  memory_provider store;
+  engine e(store, unixfs::block_links, engine_options{.max_wantlist_per_peer = 10});
+  manual_clock clock;
+  ASSERT_TRUE(e.peer_connected(1, protocol_version::v1_2_0, clock.now()));
+  message want;
+  for (int i = 0; i < 50; ++i)
+    want.wantlist.push_back({mf::cid::v1(mf::codec::raw, mf::multihash::sum(mf::codec::sha2_256, to_bytes(std::to_string(i))))});
+  e.handle_message(1, encode_message(want, protocol_version::v1_2_0), clock.now());
+  EXPECT_EQ(e.peer(1)->wantlist_size, 10u);
+}
+
+TEST(BitswapEngine, SessionAndPeerLimits) {
+  memory_provider store;
+  engine e(store, unixfs::block_links, engine_options{.max_sessions = 1, .max_peers = 1});
+  manual_clock clock;
+  auto d = make_dag(1000), d2 = make_dag(2000);
+  ASSERT_TRUE(e.start_session(d.root, clock.now()));
+  EXPECT_EQ(e.start_session(d2.root, clock.now()).error().code, bitswap_errc::session_limit);
+  ASSERT_TRUE(e.peer_connected(1, protocol_version::v1_2_0, clock.now()));
+  EXPECT_EQ(e.peer_connected(2, protocol_version::v1_2_0, clock.now()).error().code, bitswap_errc::too_large);
+}
+
+TEST(BitswapEngine, DisconnectMovesRequestsElsewhere) {
+  net n;
+  auto a = n.add(), b = n.add(), fetcher = n.add();
+  auto d = make_dag(1 << 20);
+  seed(*n.nodes[a], d);
+  seed(*n.nodes[b], d);
+  n.connect(a, fetcher);
+  n.connect(b, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  // Let a few blocks arrive, then a goes away.
+  n.run([&] { return n.nodes[fetcher]->store.blocks.size() >= 5; });
+  n.disconnect(a, fetcher);
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+}  // namespace
+}  // namespace converge::bitswap
