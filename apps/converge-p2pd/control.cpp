@@ -11,6 +11,7 @@
 #include "base/varint.hpp"
 #include "p2pd.pb.h"
 #include "p2p/io/tcp_transport.hpp"
+#include "pubsub.hpp"
 
 namespace converge::p2pd {
 
@@ -293,9 +294,17 @@ task<void> serve_control(std::shared_ptr<io::host> h, tcp::socket raw_sock) {
       resp = ok_response();
       break;
     }
+    case pb::Request::PUBSUB: {
+      if (!req.has_pubsub()) {
+        resp = error_response("PUBSUB without a pubsub field");
+        break;
+      }
+      co_await serve_pubsub(sock, req.pubsub());
+      co_return;
+    }
     default:
       resp = error_response("request type " + std::to_string(static_cast<int>(req.type())) +
-                            " not supported by converge-p2pd (DHT, pubsub, connmanager, peerstore)");
+                            " not supported by converge-p2pd (DHT, connmanager, peerstore)");
       break;
   }
   (void)co_await write_frame(*sock, resp);

@@ -8,7 +8,9 @@
 //   -noise=true | -plaintext=true   security (tls is refused: not supported yet)
 //   -muxer=yamux         (mplex is refused: not supported yet)
 //   -id=<keyfile>        protobuf PrivateKey file (default: a fresh Ed25519 key)
-//   -dhtServer, -pubsub, -pubsubRouter, -relay: accepted; their control requests answer ERROR
+//   -pubsub              enable pubsub (PUBSUB requests; otherwise they answer ERROR)
+//   -pubsubRouter=gossipsub|floodsub   (default gossipsub: meshsub 1.2/1.1/1.0 + floodsub)
+//   -dhtServer, -relay: accepted; their control requests answer ERROR
 // When ready it prints "Control socket: <bound multiaddr>" on stdout; SIGTERM/SIGINT end it.
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
@@ -20,6 +22,7 @@
 #include "control.hpp"
 #include "crypto/key_file.hpp"
 #include "p2p/io/tcp_transport.hpp"
+#include "pubsub.hpp"
 
 namespace {
 
@@ -99,6 +102,7 @@ io::task<void> track_events(std::shared_ptr<io::host> h) {
   while (true) {
     auto e = co_await h->next_event();
     p2pd::tracker().note(e);
+    if (const auto& ps = p2pd::pubsub_driver()) ps->on_host_event(e);
   }
 }
 
@@ -135,6 +139,19 @@ int main(int argc, char** argv) {
   auto bound = host->listen();
   if (!bound) die("listening: " + bound.error().message());
 
+  if (f.truthy("pubsub")) {
+    auto router = f.get("pubsubRouter", "gossipsub");
+    if (router != "gossipsub" && router != "floodsub") die("-pubsubRouter=" + router + ": use gossipsub or floodsub");
+    pubsub::io::driver_config pcfg;
+    pcfg.kind = router == "floodsub" ? pubsub::io::router_kind::floodsub : pubsub::io::router_kind::gossipsub;
+    auto d = pubsub::io::driver::create(host, std::move(pcfg));
+    if (!d) die("starting pubsub: " + d.error().message());
+    p2pd::pubsub_driver() = *d;
+    (*d)->start();
+  } else if (f.has("pubsubRouter")) {
+    die("-pubsubRouter needs -pubsub");
+  }
+
   auto control_addr = mf::multiaddr::parse(f.get("listen", "/ip4/127.0.0.1/tcp/0"));
   if (!control_addr) die("bad -listen: " + control_addr.error().message());
   auto ep = io::to_endpoint(*control_addr);
@@ -154,6 +171,7 @@ int main(int argc, char** argv) {
   signals.async_wait([&](const boost::system::error_code&, int) {
     boost::system::error_code ignored;
     acceptor->close(ignored);
+    if (auto& ps = p2pd::pubsub_driver()) ps->stop();
     host->close();
     ioc.stop();
   });
