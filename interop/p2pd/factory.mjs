@@ -6,6 +6,8 @@ import { spawn as spawnProcess } from 'node:child_process'
 import fs from 'node:fs/promises'
 import { createClient } from '@libp2p/daemon-client'
 import { createServer } from '@libp2p/daemon-server'
+import { floodsub } from '@libp2p/floodsub'
+import { gossipsub } from '@libp2p/gossipsub'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
@@ -28,7 +30,7 @@ function checkSupported (options) {
   }
   if (options.encryption === 'tls') throw new UnsupportedError('tls is not supported by converge-p2pd')
   if (options.muxer === 'mplex') throw new UnsupportedError('mplex is not supported by converge-p2pd')
-  if (options.dht || options.pubsub || options.relay) throw new UnsupportedError('dht/pubsub/relay not supported by converge-p2pd')
+  if (options.dht || options.relay) throw new UnsupportedError('dht/relay not supported by converge-p2pd')
 }
 
 async function spawnConverge (options) {
@@ -40,6 +42,7 @@ async function spawnConverge (options) {
   args.push(options.encryption === 'plaintext' ? '-plaintext=true' : '-noise=true')
   args.push(`-muxer=${options.muxer ?? 'yamux'}`)
   if (options.key != null) args.push(`-id=${options.key}`)
+  if (options.pubsub === true) args.push('-pubsub', `-pubsubRouter=${options.pubsubRouter ?? 'gossipsub'}`)
 
   const proc = spawnProcess(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise(resolve => proc.once('exit', resolve))
@@ -69,6 +72,12 @@ async function spawnConverge (options) {
 
 async function spawnJs (options) {
   const services = { identify: identify() }
+  if (options.pubsub === true) {
+    // Loopback: every peer is 127.0.0.1, so exempt it from the IP colocation penalty.
+    services.pubsub = options.pubsubRouter === 'floodsub'
+      ? floodsub()
+      : gossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } })
+  }
   const config = {
     addresses: { listen: options.noListen === true ? [] : ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],

@@ -1,5 +1,6 @@
 // The @libp2p/interop suite imports `expect` from aegir/chai and uses the
-// `equalBytes` assertion (from aegir's chai-bites plugin), defined here.
+// `equalBytes` assertion (from aegir's chai-bites plugin), defined here, and
+// `.to.exist()` called as a function (aegir's dirty-chai), too.
 import * as chai from 'chai'
 
 chai.use((c, utils) => {
@@ -14,6 +15,10 @@ chai.use((c, utils) => {
       expected,
       actual
     )
+  })
+  c.Assertion.addChainableMethod('exist', function () {}, function () {
+    const obj = utils.flag(this, 'object')
+    this.assert(obj !== null && obj !== undefined, 'expected #{this} to exist', 'expected #{this} to not exist')
   })
 })
 
