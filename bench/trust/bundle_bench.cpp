@@ -3,13 +3,15 @@
 //   - the same with targets signed by one FROST(Ed25519) group key (3-of-5 signers);
 //   - libsodium's single-core Ed25519 verify rate in the same run, and the ratio;
 //   - the cost of a repeated bundle (hash hit in the verified-bundle LRU).
-// Each full verification re-runs the whole workflow: trusted root check,
+// Each full verification runs the whole workflow on the bundle's documents:
 // timestamp, snapshot, targets (thresholds, hashes, expiry), release rules,
-// device selection. Usage: bundle_bench [seconds per measurement, default 2]
+// device selection; the already trusted root and persisted metadata are reused.
+// Usage: bundle_bench [seconds per measurement, default 2] [profile]
 #include <sodium.h>
 
 #include <chrono>
 #include <cstdio>
+#include <string_view>
 #include <cstdlib>
 
 #include "release_test_util.hpp"
@@ -86,9 +88,15 @@ int main(int argc, char** argv) {
   if (sodium_init() < 0) return 1;
   double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   if (seconds <= 0) seconds = 2.0;
+  // "profile": only the 3-of-5 bundle loop, for perf.
+  const bool profile_only = argc > 2 && std::string_view(argv[2]) == "profile";
 
   publisher pub;
   bytes threshold_bundle = pub.good_bundle(pub.make_release(1, "1.0.0"));
+  if (profile_only) {
+    std::printf("bundle verify, 3-of-5 %10.0f /s\n", bundle_rate(pub.root_text, threshold_bundle, seconds));
+    return 0;
+  }
   auto [frost_root, frost_bundle] = frost_setup(pub);
 
   // libsodium Ed25519 verify, one core, over a message the size of a targets document.
@@ -113,16 +121,18 @@ int main(int argc, char** argv) {
     if (!r || !r->already_verified) std::abort();
   });
 
-  // Signatures checked per full verification: trusted root 3, the persisted
-  // timestamp and snapshot restored as the rollback reference 3 + 3, the new
-  // timestamp 3, snapshot 3, targets 3 (threshold) or 1 (FROST).
+  // Signatures a bundle carries and the device must check: timestamp 3,
+  // snapshot 3, targets 3 (threshold) or 1 (FROST). The trusted root and the
+  // persisted timestamp and snapshot were verified when they were accepted and
+  // are not verified again while they are unchanged. Efficiency is those k
+  // checks at libsodium's rate over the time a whole bundle takes.
   std::printf("bundle size                      %zu bytes (3-of-5), %zu bytes (FROST targets)\n",
               threshold_bundle.size(), frost_bundle.size());
   std::printf("libsodium ed25519 verify         %10.0f /s (one core, 2 KiB message)\n", sodium);
-  std::printf("bundle verify, 3-of-5            %10.0f /s  = %.1f ed25519 verifies of time per bundle (18 signatures checked)\n",
-              t35, sodium / t35);
-  std::printf("bundle verify, FROST targets     %10.0f /s  = %.1f ed25519 verifies of time per bundle (16 signatures checked)\n",
-              fr, sodium / fr);
+  std::printf("bundle verify, 3-of-5            %10.0f /s  = %.1f ed25519 verifies of time for 9 signatures (%.0f%%)\n",
+              t35, sodium / t35, 100.0 * 9 * t35 / sodium);
+  std::printf("bundle verify, FROST targets     %10.0f /s  = %.1f ed25519 verifies of time for 7 signatures (%.0f%%)\n",
+              fr, sodium / fr, 100.0 * 7 * fr / sodium);
   std::printf("repeated bundle (hash hit)       %10.0f /s  = %.2f us each\n", hits, 1e6 / hits);
   return 0;
 }

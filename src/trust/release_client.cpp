@@ -109,35 +109,65 @@ result<bundle_outcome> release_client::verify_bundle(bytes_view data, wall_time 
   return out;
 }
 
+result<tuf::tuf_client> release_client::trusted_base(const channel_state& cs, bool restore) {
+  static const std::string none;
+  const std::string& ts = restore ? cs.timestamp : none;
+  const std::string& snap = restore ? cs.snapshot : none;
+  auto& slot = restore ? restored_base_ : root_base_;
+  if (slot && slot->root == state_.root && slot->timestamp == ts && slot->snapshot == snap) return slot->client;
+  std::optional<tuf::tuf_client> client;
+  if (root_base_ && root_base_->root == state_.root) {
+    client = root_base_->client;
+  } else {
+    auto created = tuf::tuf_client::create(state_.root, opts_.tuf);
+    if (!created) return fail(created.error());
+    client = std::move(*created);
+    root_base_ = verified_base{state_.root, none, none, false, *client};
+  }
+  if (restore && !ts.empty()) {
+    if (auto r = client->restore_timestamp(ts); !r) return fail(with_context(r.error(), "trusted state"));
+    if (auto s = client->restore_snapshot(snap); !s) return fail(with_context(s.error(), "trusted state"));
+  }
+  slot = verified_base{state_.root, ts, snap, restore, *client};
+  return std::move(*client);
+}
+
 result<bundle_outcome> release_client::verify_uncached(const release_bundle& b, wall_time now) {
   if (b.channel != device_.channel)
     return fail(trust_errc::not_for_device, "bundle is for channel \"" + b.channel + "\", device follows \"" +
                                                 device_.channel + "\"");
   const wall_time effective = trusted_now(now);
-  auto client = tuf::tuf_client::create(state_.root, opts_.tuf);
-  if (!client) return fail(client.error());
+  channel_state cs;
+  if (auto it = state_.channels.find(b.channel); it != state_.channels.end()) cs = it->second;
 
-  bool rotated = false;
+  // Which bundle roots are new? Parsing them is cheap; verifying is not.
+  auto base = trusted_base(cs, false);
+  if (!base) return fail(base.error());
+  std::vector<std::size_t> new_roots;
   for (std::size_t i = 0; i < b.roots.size(); ++i) {
     auto parsed = tuf::parse_root(b.roots[i], opts_.tuf.metadata);
     if (!parsed) return fail(with_context(parsed.error(), "bundle.roots[" + std::to_string(i) + "]"));
-    if (parsed->role.common.version <= client->root().common.version) continue;  // already trusted
-    if (auto r = client->update_root(b.roots[i]); !r)
-      return fail(with_context(r.error(), "bundle.roots[" + std::to_string(i) + "]"));
-    rotated = true;
+    if (parsed->role.common.version > base->root().common.version) new_roots.push_back(i);  // else already trusted
   }
-
-  channel_state cs;
-  if (auto it = state_.channels.find(b.channel); it != state_.channels.end()) cs = it->second;
-  if (!cs.timestamp.empty()) {
+  const bool rotated = !new_roots.empty();
+  std::optional<tuf::tuf_client> client;
+  if (!rotated) {
+    // No rotation: the persisted timestamp and snapshot verify under the
+    // unchanged root exactly as when they were accepted (or the base says why not).
+    auto restored = trusted_base(cs, true);
+    if (!restored) return fail(restored.error());
+    client = std::move(*restored);
+  } else {
+    client = std::move(*base);
+    for (std::size_t i : new_roots)
+      if (auto r = client->update_root(b.roots[i]); !r)
+        return fail(with_context(r.error(), "bundle.roots[" + std::to_string(i) + "]"));
+  }
+  if (rotated && !cs.timestamp.empty()) {
     // After a rotation that replaced the timestamp or snapshot keys, copies
     // signed by the old keys no longer verify: dropping them is the
-    // fast-forward recovery of TUF 5.3.11. Without a rotation they must verify.
-    if (auto r = client->restore_timestamp(cs.timestamp); !r) {
-      if (!rotated) return fail(with_context(r.error(), "trusted state"));
-    } else if (auto s = client->restore_snapshot(cs.snapshot); !s && !rotated) {
-      return fail(with_context(s.error(), "trusted state"));
-    }
+    // fast-forward recovery of TUF 5.3.11.
+    if (client->restore_timestamp(cs.timestamp)) (void)client->restore_snapshot(cs.snapshot);
   }
   // tuf_client's errors already name the role (and the field or rule).
   if (auto r = client->update_timestamp(b.timestamp, effective); !r) return fail(r.error());

@@ -87,6 +87,10 @@ class release_client {
                                                                               std::string_view text,
                                                                               wall_time effective) const;
   result<bundle_outcome> verify_uncached(const release_bundle& b, wall_time now);
+  // The trusted root, and the channel's persisted timestamp and snapshot
+  // restored on top of it, verified once and reused while those texts are
+  // unchanged: a bundle then costs only its own new signatures.
+  result<tuf::tuf_client> trusted_base(const channel_state& cs, bool restore);
   bool cache_hit(const std::string& hash);
   void cache_insert(const std::string& hash);
 
@@ -96,6 +100,12 @@ class release_client {
   trusted_state state_;
   std::vector<equivocation_report> equivocations_;
   std::optional<release> current_;  // the device channel's trusted release, parsed (cache hits return it)
+  struct verified_base {
+    std::string root, timestamp, snapshot;  // the texts it was built from
+    bool restored = false;
+    tuf::tuf_client client;
+  };
+  std::optional<verified_base> root_base_, restored_base_;
   std::list<std::string> lru_;
   std::unordered_map<std::string, std::list<std::string>::iterator> lru_index_;
 };
