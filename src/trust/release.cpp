@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "multiformats/cid.hpp"
 #include "trust/json_fields.hpp"
 #include "trust/tuf_builder.hpp"
 
@@ -31,11 +32,15 @@ bool is_dotted_decimal(std::string_view s) {
   return true;
 }
 
-bool is_cid_text(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  });
+constexpr std::size_t max_cid_text = 256;
+
+// A CID as the multiformats parser reads it (v0 "Qm...", or v1 in any
+// multibase), so a release can only name content the block layer can fetch.
+result<void> check_cid(std::string_view s, const std::string& path) {
+  if (s.size() > max_cid_text) return field_error(path, "must be a CID of at most " + std::to_string(max_cid_text) + " characters");
+  auto c = mf::cid::parse(s);
+  if (!c) return field_error(path, "must be a CID (" + c.error().detail + ")");
+  return ok();
 }
 
 result<bytes> require_sha256(const json& obj, std::string_view key, std::string_view path) {
@@ -92,7 +97,7 @@ result<delta_entry> parse_delta(const json& d, std::string_view p) {
   for (auto [key, dst] : {std::pair{"base_cid", &e.base_cid}, std::pair{"cid", &e.cid}}) {
     auto c = require_string(d, key, p);
     if (!c) return fail(c.error());
-    if (!is_cid_text(*c)) return field_error(field_path(p, key), "must be a CID (1-128 alphanumeric characters)");
+    if (auto v = check_cid(*c, field_path(p, key)); !v) return fail(v.error());
     *dst = *c;
   }
   auto alg = require_token(d, "algorithm", p, 64, "-_.", "must be 1-64 characters of [a-z0-9-_.]");
@@ -293,7 +298,7 @@ result<release> release_from_targets(const tuf::targets_metadata& t, const relea
     else return field_error(field_path(cp, "kind"), "must be one of full, delta, resource");
     auto cid = require_string(c, "cid", cp);
     if (!cid) return fail(cid.error());
-    if (!is_cid_text(*cid)) return field_error(field_path(cp, "cid"), "must be a CID (1-128 alphanumeric characters)");
+    if (auto v = check_cid(*cid, field_path(cp, "cid")); !v) return fail(v.error());
     a.cid = *cid;
     auto deltas = require_array(c, "deltas", cp);
     if (!deltas) return fail(deltas.error());

@@ -1,5 +1,6 @@
 #include "trust/revocation.hpp"
 
+#include "multiformats/cid.hpp"
 #include "trust/json_fields.hpp"
 #include "trust/tuf_builder.hpp"
 
@@ -61,6 +62,9 @@ result<tuf::signed_metadata<revocation_list>> parse_revocation(std::string_view 
       if (!valid_semver(v)) return field_error(field_path(p, "versions"), "\"" + v + "\" is not a semantic version");
     auto cs = string_set(*it, "cids", p, lim.max_entries);
     if (!cs) return fail(cs.error());
+    for (const auto& listed : *cs)
+      if (auto parsed = mf::cid::parse(listed); !parsed)
+        return field_error(field_path(p, "cids"), "\"" + listed + "\" is not a CID (" + parsed.error().detail + ")");
     cr.versions = std::move(*vs);
     cr.cids = std::move(*cs);
     list.channels.emplace(it.key(), std::move(cr));
@@ -95,7 +99,15 @@ std::string revocation_reason(const revocation_list& list, std::string_view chan
   if (sequence < c.min_sequence)
     return "sequence " + std::to_string(sequence) + " is below the channel's minimum " + std::to_string(c.min_sequence);
   if (c.versions.contains(std::string(semver))) return "version " + std::string(semver) + " is revoked";
-  if (!cid.empty() && c.cids.contains(std::string(cid))) return "CID " + std::string(cid) + " is revoked";
+  if (cid.empty() || c.cids.empty()) return {};
+  if (c.cids.contains(std::string(cid))) return "CID " + std::string(cid) + " is revoked";
+  // The same content named in another form (v0 and v1, another multibase).
+  auto mine = mf::cid::parse(cid);
+  if (!mine) return {};
+  const auto want = mine->to_v1();
+  for (const auto& listed : c.cids)
+    if (auto l = mf::cid::parse(listed); l && l->to_v1() == want)
+      return "CID " + std::string(cid) + " is revoked (listed as " + listed + ")";
   return {};
 }
 

@@ -30,8 +30,8 @@ cat > spec1.json <<'JSON'
 {"channel": "stable", "semver": "1.0.0", "sequence": 1, "expires": "2029-01-01T00:00:00Z",
  "rollout": [{"start": "2026-01-01T00:00:00Z", "percent": 100}], "metadata": {"notes": "first"},
  "artifacts": [
-   {"file": "app-android.apk", "os": "android", "arch": "arm64", "min_os": "10", "cid": "bafyandroid1"},
-   {"file": "app-linux.tar", "os": "linux", "arch": "x86_64", "min_os": "5.10", "cid": "bafylinux1"}]}
+   {"file": "app-android.apk", "os": "android", "arch": "arm64", "min_os": "10", "cid": "bafkreihb7umjrpaa5y3vydrr4mvdjoniwagba43wjyenzbmslhwxndgkdu"},
+   {"file": "app-linux.tar", "os": "linux", "arch": "x86_64", "min_os": "5.10", "cid": "bafkreidrkjyztl5ibm6fznqul7oiwaqknbmsbfb45tdmeitr5id75ncghi"}]}
 JSON
 "$CONVERGE" release create --spec spec1.json -o t1.json >/dev/null
 cp t1.json t1-two.json
@@ -60,7 +60,7 @@ expect_fail "metadata expired" \
 
 # Release 2 chains to release 1; the 2-signature copy of release 1 is now a rollback.
 printf 'android build 1.1.0' > app-android.apk
-sed -e 's/"1.0.0"/"1.1.0"/; s/"sequence": 1/"sequence": 2/; s/android1/android2/; s/linux1/linux2/' spec1.json > spec2.json
+sed -e 's/"1.0.0"/"1.1.0"/; s/"sequence": 1/"sequence": 2/; s/bafkreihb7umjrpaa5y3vydrr4mvdjoniwagba43wjyenzbmslhwxndgkdu/bafkreifglvieyybh7pmc3oyn3u2ww226jl5o5elmoyiahy7wppqewrudf4/; s/bafkreidrkjyztl5ibm6fznqul7oiwaqknbmsbfb45tdmeitr5id75ncghi/bafkreifo7agoth47r3posfsteyzmyoeyina7qyneu6ivzmgprdfj33orxu/' spec1.json > spec2.json
 "$CONVERGE" release create --spec spec2.json --previous t1.json -o t2.json >/dev/null
 "$CONVERGE" release sign t2.json --key k3.json --key k4.json --key k5.json >/dev/null
 "$CONVERGE" release bundle --targets t2.json --key k1.json --key k2.json --key k3.json -o b2.json >/dev/null
@@ -80,7 +80,7 @@ expect_fail "release revoked" "$CONVERGE" release verify --root root.json --bund
 "$CONVERGE" release root rotate --root root.json "${K5[@]}" --threshold 3 --targets-group group/public-key-package.json \
   -o root2.json >/dev/null
 "$CONVERGE" release root sign root2.json --key k1.json --key k2.json --key k3.json >/dev/null
-sed -e 's/"1.0.0"/"1.2.0"/; s/"sequence": 1/"sequence": 3/; s/android1/android3/; s/linux1/linux3/' spec1.json > spec3.json
+sed -e 's/"1.0.0"/"1.2.0"/; s/"sequence": 1/"sequence": 3/; s/bafkreihb7umjrpaa5y3vydrr4mvdjoniwagba43wjyenzbmslhwxndgkdu/bafkreievudgxtx2am63wzumnxtxhkml22ydeinbt4s6x4hwrgw75fnrx34/; s/bafkreidrkjyztl5ibm6fznqul7oiwaqknbmsbfb45tdmeitr5id75ncghi/bafkreie2ivhjqzpv77wcjw4z5rv4s3za2rlakiivcjz25bhh3eis5jus4e/' spec1.json > spec3.json
 "$CONVERGE" release create --spec spec3.json --previous t2.json -o t3.json >/dev/null
 "$CONVERGE" release frost sign t3.json --group group/public-key-package.json \
   --share group/key-package-1.json --share group/key-package-3.json >/dev/null

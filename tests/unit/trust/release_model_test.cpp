@@ -29,7 +29,7 @@ TEST(release_model, round_trip) {
   publisher pub;
   auto r = pub.make_release(3, "1.2.3", std::string(64, 'a'));
   r.artifacts[1].kind = artifact_kind::delta;
-  r.artifacts[1].deltas.push_back({"1.2.2", "bafybase", "converge-zip-v1", "bafydelta", 1234, bytes(32, 7)});
+  r.artifacts[1].deltas.push_back({"1.2.2", content_cid("base"), "converge-zip-v1", content_cid("delta"), 1234, bytes(32, 7)});
   auto t = release_to_targets(r).value();
   auto text = tuf::test_util::signed_text(tuf::to_json(t), {});
   auto back = parse_release(text).value();
@@ -96,6 +96,22 @@ TEST(release_model, errors_name_the_field) {
     k["targets"][t]["custom"].erase("cid");
     expect_field_error(k, p + ".cid");
   }
+  // CIDs go through the multiformats parser: alphanumerics are not enough.
+  for (const char* bad : {"bafyandroid1", "Qm", "bafkreiabc", "zzz", "b"}) {
+    auto k = j;
+    k["targets"][t]["custom"]["cid"] = bad;
+    expect_field_error(k, p + ".cid");
+  }
+  {
+    auto k = j;
+    // v0 and v1 in another multibase are CIDs too.
+    k["targets"][t]["custom"]["cid"] = "QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n";
+    auto v0 = parse_release(tuf::test_util::signed_text(k, {}));
+    EXPECT_TRUE(v0) << v0.error().message();
+    k["targets"][t]["custom"]["cid"] = mf::cid::parse(content_cid("a")).value().to_string(mf::multibase::base58btc);
+    auto b58 = parse_release(tuf::test_util::signed_text(k, {}));
+    EXPECT_TRUE(b58) << b58.error().message();
+  }
   {
     auto k = j;
     k["targets"][t]["custom"]["deltas"] = {{{"base_version", "1.0.0"}}};
@@ -157,7 +173,7 @@ TEST(release_model, helpers) {
 
 TEST(revocation_list, round_trip_and_errors) {
   publisher pub;
-  auto text = pub.revocation_text(2, {{"stable", {4, {"1.0.0"}, {"bafyx"}}}}, pub.first(3));
+  auto text = pub.revocation_text(2, {{"stable", {4, {"1.0.0"}, {content_cid("x")}}}}, pub.first(3));
   auto doc = parse_revocation(text).value();
   EXPECT_EQ(doc.role.common.version, 2u);
   EXPECT_EQ(doc.role.channels.at("stable").min_sequence, 4u);
@@ -165,10 +181,22 @@ TEST(revocation_list, round_trip_and_errors) {
   EXPECT_TRUE(verify_revocation(root.role, doc));
   EXPECT_EQ(revocation_reason(doc.role, "stable", 3, "2.0.0", ""), "sequence 3 is below the channel's minimum 4");
   EXPECT_FALSE(revocation_reason(doc.role, "stable", 5, "1.0.0", "").empty());
-  EXPECT_FALSE(revocation_reason(doc.role, "stable", 5, "2.0.0", "bafyx").empty());
-  EXPECT_TRUE(revocation_reason(doc.role, "beta", 1, "1.0.0", "bafyx").empty());
+  EXPECT_FALSE(revocation_reason(doc.role, "stable", 5, "2.0.0", content_cid("x")).empty());
+  EXPECT_TRUE(revocation_reason(doc.role, "beta", 1, "1.0.0", content_cid("x")).empty());
+
+  // The same content under another CID form is revoked too.
+  const auto v1_b58 = mf::cid::parse(content_cid("x")).value().to_string(mf::multibase::base58btc);
+  EXPECT_NE(revocation_reason(doc.role, "stable", 5, "2.0.0", v1_b58).find("listed as"), std::string::npos);
+  EXPECT_TRUE(revocation_reason(doc.role, "stable", 5, "2.0.0", content_cid("y")).empty());
 
   auto j = nlohmann::json::parse(text);
+  {
+    auto not_cid = j;
+    not_cid["signed"]["channels"]["stable"]["cids"] = {"bafyx"};
+    auto r = parse_revocation(not_cid.dump());
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("revocation.channels.stable.cids"), std::string::npos) << r.error().detail;
+  }
   auto bad = j;
   bad["signed"]["channels"]["stable"]["versions"] = {"1.0"};
   auto r = parse_revocation(bad.dump());

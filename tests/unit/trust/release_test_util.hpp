@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
+#include "multiformats/cid.hpp"
 #include "trust/bundle.hpp"
 #include "trust/release.hpp"
 #include "trust/revocation.hpp"
@@ -17,6 +18,11 @@
 #include "tuf_test_util.hpp"
 
 namespace converge::trust::test_util {
+
+// The CIDv1 (raw, sha2-256) of some content, in base32.
+inline std::string content_cid(std::string_view content) {
+  return mf::cid::v1(0x55, mf::multihash::sum(0x12, as_bytes(content))).to_string();
+}
 
 using tuf::ed25519_signer;
 using signers = std::vector<const ed25519_signer*>;
@@ -81,18 +87,18 @@ class publisher {
     r.rollout = {{tuf::parse_expires("2026-01-01T00:00:00Z").value(), 10},
                  {tuf::parse_expires("2026-01-08T00:00:00Z").value(), 100}};
     r.metadata = {{"notes", "release " + r.semver}};
-    auto add = [&](std::string os, std::string arch, std::string min_os, std::string cid, std::string content) {
+    auto add = [&](std::string os, std::string arch, std::string min_os, std::string content) {
       artifact a;
       a.path = channel + "/" + os + "-" + arch + "/app-" + r.semver;
       auto f = tuf::describe_target(as_bytes(content));
       a.length = f.length;
       a.sha256 = f.hashes.at("sha256");
       a.platform = {os, arch, min_os};
-      a.cid = cid + std::to_string(seq);
+      a.cid = content_cid(content);
       r.artifacts.push_back(a);
     };
-    add("android", "arm64", "10", "bafyandroid", "android app " + r.semver);
-    add("linux", "x86_64", "5.10", "bafylinux", "linux app " + r.semver);
+    add("android", "arm64", "10", "android app " + r.semver);
+    add("linux", "x86_64", "5.10", "linux app " + r.semver);
     return r;
   }
 
