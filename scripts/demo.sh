@@ -66,8 +66,8 @@ if "$cv" release --help >/dev/null 2>&1; then
 {"channel": "stable", "semver": "1.0.0", "sequence": 1, "expires": "2099-01-01T00:00:00Z",
  "rollout": [{"start": "2026-01-01T00:00:00Z", "percent": 100}], "metadata": {"notes": "demo"},
  "artifacts": [
-   {"file": "app-android.apk", "os": "android", "arch": "arm64", "min_os": "10", "cid": "bafyandroid1"},
-   {"file": "app-linux.tar", "os": "linux", "arch": "x86_64", "min_os": "5.10", "cid": "bafylinux1"}]}
+   {"file": "app-android.apk", "os": "android", "arch": "arm64", "min_os": "10", "cid": "bafkreibvl5rjxjhd7ctaw5e5tvvlxfxxwvyhzldmrqyofgikeb3ywhimsi"},
+   {"file": "app-linux.tar", "os": "linux", "arch": "x86_64", "min_os": "5.10", "cid": "bafkreibfy3adh6zgqebjn64yvxoutqqapcvjlk4447gptf7uvxxjx6b5ne"}]}
 JSON
     run release create --spec spec.json -o targets.json
     cp targets.json targets-two.json
