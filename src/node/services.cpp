@@ -1,10 +1,13 @@
 #include "node/services.hpp"
 
+#include "node/svc_pubsub.hpp"
+
 namespace converge::node {
 
-result<void> add_default_services([[maybe_unused]] node& n) {
+result<void> add_default_services(node& n) {
   // One line per service, e.g.:
   //   if (auto r = add_pubsub_service(n); !r) return r;
+  if (auto r = add_pubsub_service(n); !r) return r;
   return ok();
 }
 
