@@ -1,5 +1,6 @@
 #include "trust/tuf_client.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <set>
@@ -29,12 +30,16 @@ result<void> check_length_and_hashes(std::string_view what, bytes_view raw, std:
                                           std::to_string(*length));
   for (const auto& [alg, want] : hashes) {
     bytes got;
+    // OpenSSL (CPU SHA extensions where present); libsodium if it refuses.
+    unsigned int n = 0;
     if (alg == "sha256") {
       got.resize(crypto_hash_sha256_BYTES);
-      crypto_hash_sha256(got.data(), raw.data(), raw.size());
+      if (EVP_Digest(raw.data(), raw.size(), got.data(), &n, EVP_sha256(), nullptr) != 1)
+        crypto_hash_sha256(got.data(), raw.data(), raw.size());
     } else if (alg == "sha512") {
       got.resize(crypto_hash_sha512_BYTES);
-      crypto_hash_sha512(got.data(), raw.data(), raw.size());
+      if (EVP_Digest(raw.data(), raw.size(), got.data(), &n, EVP_sha512(), nullptr) != 1)
+        crypto_hash_sha512(got.data(), raw.data(), raw.size());
     } else {
       return fail(trust_errc::mismatch, w + ": unsupported hash algorithm " + alg);
     }
@@ -48,7 +53,7 @@ result<tuf_client> tuf_client::create(std::string_view trusted_root, const clien
   if (!root) return fail(with_context(root.error(), "trusted root"));
   if (auto v = verify_role(root->role, "root", root->env); !v) return fail(with_context(v.error(), "trusted root"));
   tuf_client c(limits);
-  c.root_ = std::move(*root);
+  c.root_ = std::make_shared<const signed_metadata<root_metadata>>(std::move(*root));
   c.root_text_ = std::string(trusted_root);
   return c;
 }
@@ -65,7 +70,7 @@ result<void> tuf_client::update_root(std::string_view text) {
   if (next->role.common.version != root_->role.common.version + 1)
     return fail(trust_errc::rollback, "root version " + std::to_string(next->role.common.version) + " does not follow " +
                                           std::to_string(root_->role.common.version));
-  root_ = std::move(*next);
+  root_ = std::make_shared<const signed_metadata<root_metadata>>(std::move(*next));
   root_text_ = std::string(text);
   ++rotations_;
   return ok();
@@ -112,7 +117,7 @@ result<bool> tuf_client::load_timestamp(std::string_view text, std::optional<wal
   if (now) {
     if (auto e = check_not_expired("timestamp", ts->role.common, *now); !e) return fail(e.error());
   }
-  timestamp_ = std::move(*ts);
+  timestamp_ = std::make_shared<const signed_metadata<timestamp_metadata>>(std::move(*ts));
   timestamp_text_ = std::string(text);
   return true;
 }
@@ -149,7 +154,7 @@ result<void> tuf_client::load_snapshot(std::string_view text, std::optional<wall
   if (now) {
     if (auto e = check_not_expired("snapshot", snap->role.common, *now); !e) return fail(e.error());
   }
-  snapshot_ = std::move(*snap);
+  snapshot_ = std::make_shared<const signed_metadata<snapshot_metadata>>(std::move(*snap));
   snapshot_text_ = std::string(text);
   return ok();
 }
@@ -175,7 +180,7 @@ result<void> tuf_client::update_targets(std::string_view text, wall_time now) {
     return fail(trust_errc::mismatch, "targets version " + std::to_string(t->role.common.version) +
                                           " is not the snapshot's " + std::to_string(want.version));
   if (auto e = check_not_expired("targets", t->role.common, now); !e) return fail(e.error());
-  targets_ = std::move(*t);
+  targets_ = std::make_shared<const signed_metadata<targets_metadata>>(std::move(*t));
   targets_text_ = std::string(text);
   return ok();
 }

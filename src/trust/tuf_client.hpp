@@ -29,6 +29,7 @@
 //             like targets, against its delegator's keys and threshold and the
 //             snapshot's "<role>.json" entry.
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -98,10 +99,12 @@ class tuf_client {
 
   client_limits limits_;
   std::size_t rotations_ = 0;
-  std::optional<signed_metadata<root_metadata>> root_;
-  std::optional<signed_metadata<timestamp_metadata>> timestamp_;
-  std::optional<signed_metadata<snapshot_metadata>> snapshot_;
-  std::optional<signed_metadata<targets_metadata>> targets_;
+  // Accepted metadata is immutable and shared, so copying a client (a
+  // verified base reused for each bundle) copies no documents.
+  std::shared_ptr<const signed_metadata<root_metadata>> root_;
+  std::shared_ptr<const signed_metadata<timestamp_metadata>> timestamp_;
+  std::shared_ptr<const signed_metadata<snapshot_metadata>> snapshot_;
+  std::shared_ptr<const signed_metadata<targets_metadata>> targets_;
   // Delegated roles by (role, delegator): a role reached through another
   // delegator is verified again against that delegator's keys (a "diamond"
   // must not lend one path's authority to the other).
