@@ -161,7 +161,8 @@ result<void> rpc_stream(const fs::path& repo, std::string_view name, const json&
         while (!parser.is_done()) {
           parser.get().body().data = chunk.data();
           parser.get().body().size = chunk.size();
-          auto [ec, _n] = co_await http::async_read(s, buf, parser, use_tuple);
+          // read_some: a line is handed on as soon as it arrives, not when a buffer fills.
+          auto [ec, _n] = co_await http::async_read_some(s, buf, parser, use_tuple);
           pending.append(chunk.data(), chunk.size() - parser.get().body().size);
           std::size_t start = 0;
           for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {

@@ -46,6 +46,54 @@ bool token_matches(std::string_view header, const std::string& token) {
   return sodium_memcmp(given.data(), token.data(), token.size()) == 0;
 }
 
+struct answer {
+  http::status status = http::status::ok;
+  json body;
+};
+
+answer error_answer(http::status st, node_errc code, std::string detail) {
+  return {st, error_body(error{make_error_code(code), std::move(detail)})};
+}
+
+// Refusals that need no handler; status ok means the request may proceed,
+// with `name` and `call` filled in.
+answer check_request(const http::request<http::string_body>& req, const std::string& token, std::string& name,
+                     rpc_call& call) {
+  if (req.find(http::field::origin) != req.end())
+    return error_answer(http::status::forbidden, node_errc::unauthorized,
+                        "requests from web pages (with an Origin header) are refused");
+  auto auth = req.find(http::field::authorization);
+  if (auth == req.end() || !token_matches(auth->value(), token))
+    return error_answer(http::status::unauthorized, node_errc::unauthorized,
+                        "missing or wrong API token (send Authorization: Bearer <the repository's api_token>)");
+  if (req.method() != http::verb::post) return error_answer(http::status::method_not_allowed, node_errc::bad_request, "use POST");
+  std::string_view target = req.target();
+  constexpr std::string_view prefix = "/api/v0/";
+  std::string_view n = target.starts_with(prefix) ? target.substr(prefix.size()) : std::string_view{};
+  if (!valid_name(n))
+    return error_answer(http::status::not_found, node_errc::unknown_command,
+                        "no command at " + std::string(target.substr(0, 128)) + " (paths look like /api/v0/swarm/peers)");
+  name = std::string(n);
+  if (!req.body().empty()) {
+    call.args = json::parse(req.body(), nullptr, false);
+    if (call.args.is_discarded() || !call.args.is_object())
+      return error_answer(http::status::bad_request, node_errc::bad_request, "the body must be a JSON object of arguments");
+  }
+  return {};
+}
+
+task<void> write_answer(beast::tcp_stream& stream, const answer& a) {
+  http::response<http::string_body> res{a.status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::connection, "close");
+  res.body() = a.body.dump() + "\n";
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(30));
+  co_await http::async_write(stream, res, use_tuple);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
 // A streaming answer: lines queued by emit(), drained by write_lines().
 struct stream_state {
   explicit stream_state(const asio::any_io_executor& ex) : wake(ex) {}
@@ -176,73 +224,35 @@ task<void> rpc_server::serve([[maybe_unused]] std::shared_ptr<rpc_server> self, 
   stream.expires_after(std::chrono::seconds(30));
   auto [rec, _n] = co_await http::async_read(stream, buffer, parser, use_tuple);
 
-  auto reply = [&](http::status st, const json& body) -> task<void> {
-    http::response<http::string_body> res{st, 11};
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::connection, "close");
-    res.body() = body.dump() + "\n";
-    res.prepare_payload();
-    stream.expires_after(std::chrono::seconds(30));
-    co_await http::async_write(stream, res, use_tuple);
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  };
-  auto reply_error = [&](http::status st, node_errc code, std::string detail) -> task<void> {
-    co_await reply(st, error_body(error{make_error_code(code), std::move(detail)}));
-  };
-
-  if (rec == http::error::body_limit) {
-    co_await reply_error(http::status::payload_too_large, node_errc::bad_request,
-                         "request body larger than " + std::to_string(max_rpc_body) + " bytes");
-    co_return;
-  }
-  if (rec) co_return;  // malformed HTTP, a timeout or a closed socket: nothing to answer
-  auto& req = parser.get();
-  if (req.find(http::field::origin) != req.end()) {
-    co_await reply_error(http::status::forbidden, node_errc::unauthorized,
-                         "requests from web pages (with an Origin header) are refused");
-    co_return;
-  }
-  auto auth = req.find(http::field::authorization);
-  if (auth == req.end() || !token_matches(auth->value(), token_)) {
-    co_await reply_error(http::status::unauthorized, node_errc::unauthorized,
-                         "missing or wrong API token (send Authorization: Bearer <the repository's api_token>)");
-    co_return;
-  }
-  if (req.method() != http::verb::post) {
-    co_await reply_error(http::status::method_not_allowed, node_errc::bad_request, "use POST");
-    co_return;
-  }
-  std::string_view target = req.target();
-  constexpr std::string_view prefix = "/api/v0/";
-  std::string_view name = target.starts_with(prefix) ? target.substr(prefix.size()) : std::string_view{};
-  if (!valid_name(name)) {
-    co_await reply_error(http::status::not_found, node_errc::unknown_command,
-                         "no command at " + std::string(target.substr(0, 128)) + " (paths look like /api/v0/swarm/peers)");
-    co_return;
-  }
+  // Every answer is computed first and written by one co_await on named
+  // values (g++ 12 corrupts frames with temporaries inside co_await calls).
+  answer refused;
+  std::string name;
   rpc_call call;
-  if (!req.body().empty()) {
-    call.args = json::parse(req.body(), nullptr, false);
-    if (call.args.is_discarded() || !call.args.is_object()) {
-      co_await reply_error(http::status::bad_request, node_errc::bad_request, "the body must be a JSON object of arguments");
-      co_return;
-    }
+  if (rec == http::error::body_limit) {
+    refused = error_answer(http::status::payload_too_large, node_errc::bad_request,
+                           "request body larger than " + std::to_string(max_rpc_body) + " bytes");
+  } else if (rec) {
+    co_return;  // malformed HTTP, a timeout or a closed socket: nothing to answer
+  } else {
+    refused = check_request(parser.get(), token_, name, call);
+  }
+  if (refused.status != http::status::ok) {
+    co_await write_answer(stream, refused);
+    co_return;
   }
 
   if (const auto* h = registry_.find(name)) {
     stream.expires_never();
     auto r = co_await (*h)(std::move(call));
-    if (r)
-      co_await reply(http::status::ok, *r);
-    else
-      co_await reply(status_for(r.error()), error_body(r.error()));
+    answer a = r ? answer{http::status::ok, std::move(*r)} : answer{status_for(r.error()), error_body(r.error())};
+    co_await write_answer(stream, a);
     co_return;
   }
   const auto* sh = registry_.find_stream(name);
   if (sh == nullptr) {
-    co_await reply_error(http::status::not_found, node_errc::unknown_command,
-                         "unknown command '" + std::string(name) + "'");
+    answer a = error_answer(http::status::not_found, node_errc::unknown_command, "unknown command '" + name + "'");
+    co_await write_answer(stream, a);
     co_return;
   }
 
