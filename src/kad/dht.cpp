@@ -234,7 +234,11 @@ result<query_id> dht::get_providers(bytes key, std::size_t count, instant now) {
 void dht::on_query_reply(query_id id, query_state& q, const crypto::peer_id& from, const message& m, instant now) {
   switch (q.kind) {
     case query_kind::find_node:
-      if (from.to_bytes() == q.key) q.found = peer_info{from, {}, connection_type::connected};
+      if (from.to_bytes() == q.key) {
+        const auto* e = table_.find(from);
+        q.found = e ? e->peer : peer_info{from, {}, connection_type::connected};
+        q.found->connection = connection_type::connected;
+      }
       for (const auto& p : m.closer_peers)
         if (!q.found && p.id.to_bytes() == q.key) q.found = p;
       break;

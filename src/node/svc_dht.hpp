@@ -1,0 +1,59 @@
+#pragma once
+// The DHT service: the node's Kademlia (src/kad/io driver over the node's
+// host), its persistent record store, IPNS publishing/resolution and DNSLink.
+//
+// Configuration, config.json section "dht" (every field optional; an unknown
+// field is an error naming it):
+//   {"enabled": true, "mode": "server" | "client"}
+//
+// Files in <repo>/datastore: dht-records.db (the SQLite record store),
+// ipns-sequences.db (highest IPNS sequence seen per name: rollback protection).
+// Namespaces stored and served: /pk and /ipns. The /unimaker/version/<channel>
+// namespace needs the trust layer's bundle verifier; until the update agent
+// wires one in (set_bundle_verifier before start), such values are refused.
+//
+// RPC commands:
+//   dht/findpeer  {"peer"}                    -> {"id", "addrs": [...]}
+//   dht/findprovs {"cid", "count"?}           -> [{"id", "addrs"}...]
+//   dht/provide   {"cid"}                     -> {"peers": n}
+//   dht/get       {"key"}                     -> {"key", "value_base64", "value"? (if text), "records"}
+//   dht/put       {"key", "value"|"value_base64"} -> {"peers": n}
+//      keys: "/ipns/<name>" and "/pk/<peer id>" are converted to their binary routing keys
+//   name/publish  {"path", "lifetime_s"?, "ttl_s"?} -> {"name", "path", "sequence", "peers"}
+//   name/resolve  {"name", "recursive"?}      -> {"path"}   name: k51..., /ipns/..., or a DNSLink domain
+#include <memory>
+#include <optional>
+
+#include "ipns/validator.hpp"
+#include "kad/io/driver.hpp"
+#include "kad/release_validator.hpp"
+#include "node/node.hpp"
+
+namespace converge::node {
+
+struct dht_service_config {
+  kad::io::driver_config driver;
+};
+
+class dht_service : public service {
+ public:
+  explicit dht_service(dht_service_config cfg) : cfg_(std::move(cfg)) {}
+  [[nodiscard]] std::string_view name() const override { return "dht"; }
+  result<void> start(node& n, rpc_registry& rpc) override;
+  void stop() override;
+  // Before start(): enables the /unimaker/version/<channel> namespace.
+  void set_bundle_verifier(kad::bundle_verifier v) { verifier_ = std::move(v); }
+  [[nodiscard]] const std::shared_ptr<kad::io::driver>& driver() const { return driver_; }
+
+ private:
+  dht_service_config cfg_;
+  kad::bundle_verifier verifier_;
+  std::shared_ptr<ipns::sequence_store> seen_;
+  std::shared_ptr<kad::record_store> store_;
+  std::shared_ptr<kad::io::driver> driver_;
+};
+
+[[nodiscard]] result<std::optional<dht_service_config>> dht_config(const nlohmann::json& section);
+[[nodiscard]] result<void> add_dht_service(node& n);
+
+}  // namespace converge::node
