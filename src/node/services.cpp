@@ -1,6 +1,7 @@
 #include "node/services.hpp"
 
 #include "node/svc_blocks.hpp"
+#include "node/svc_dht.hpp"
 #include "node/svc_pubsub.hpp"
 
 namespace converge::node {
@@ -8,6 +9,7 @@ namespace converge::node {
 result<void> add_default_services(node& n) {
   // One line per service, e.g.:
   //   if (auto r = add_pubsub_service(n); !r) return r;
+  if (auto r = add_dht_service(n); !r) return r;
   if (auto r = add_blocks_service(n); !r) return r;
   if (auto r = add_pubsub_service(n); !r) return r;
   return ok();
