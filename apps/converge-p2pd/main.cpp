@@ -178,5 +178,7 @@ int main(int argc, char** argv) {
 
   std::cout << "Control socket: " << io::to_multiaddr(acceptor->local_endpoint()).to_string() << std::endl;
   ioc.run();
+  // The driver's timers belong to ioc: release it before ioc goes (not at static destruction).
+  p2pd::pubsub_driver().reset();
   return 0;
 }
