@@ -83,8 +83,15 @@ result<wall_time> parse_rfc3339(std::string_view s) {
     return bad();
   }
   if (pos != s.size()) return bad();
-  auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{se} - seconds{offset_s} + nanoseconds{frac_ns};
-  return time_point_cast<wall_time::duration>(t);
+  // In whole seconds first: years 0000..9999 overflow nanoseconds since 1970
+  // (which span 1678..2262). Later EOLs mean "never expires" and clamp to the
+  // end of time; earlier ones to its start (long expired).
+  auto secs = (sys_days{ymd} + hours{h} + minutes{mi} + seconds{se} - seconds{offset_s}).time_since_epoch().count();
+  const auto max_s = duration_cast<seconds>(wall_time::max().time_since_epoch()).count() - 1;
+  const auto min_s = duration_cast<seconds>(wall_time::min().time_since_epoch()).count() + 1;
+  if (secs > max_s) return wall_time::max();
+  if (secs < min_s) return wall_time::min();
+  return wall_time{duration_cast<wall_time::duration>(seconds{secs} + nanoseconds{frac_ns})};
 }
 
 bytes routing_key(const crypto::peer_id& name) { return concat(as_bytes("/ipns/"), name.to_bytes()); }

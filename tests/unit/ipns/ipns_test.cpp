@@ -80,6 +80,9 @@ TEST(Rfc3339, FormatsAndParses) {
   EXPECT_EQ(*parse_rfc3339("2026-11-25T03:00:00.123456789Z"), t);
   EXPECT_EQ(*parse_rfc3339("2026-11-25T03:00:00Z"), t0);
   EXPECT_EQ(*parse_rfc3339("2026-11-25T05:30:00.5+02:30"), t0 + 500ms);
+  // Beyond what nanoseconds since 1970 hold: clamped, never overflowed (found by fuzzing).
+  EXPECT_EQ(*parse_rfc3339("9999-12-31T23:59:59Z"), wall_time::max());
+  EXPECT_EQ(*parse_rfc3339("0001-01-01T00:00:00Z"), wall_time::min());
   for (auto s : {"2026-11-25", "2026-13-25T03:00:00Z", "2026-02-30T03:00:00Z", "2026-11-25T03:00:00",
                  "2026-11-25T03:00:00.Z", "2026-11-25T03:00:00.1234567891Z", "2026-11-25T03:00:00Zx",
                  "2026-11-25T24:00:00Z", "x026-11-25T03:00:00Z"})
