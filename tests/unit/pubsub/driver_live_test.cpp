@@ -266,5 +266,93 @@ TEST(PubsubDriverLive, APeerThatNeverReadsDoesNotStallTheOthers) {
   shutdown(io, {&a, &b});
 }
 
+// Scoring as a deployment would set it for one topic: invalid deliveries (P4)
+// weigh heavily; loopback is exempt from the IP colocation penalty (P6).
+driver_config scoring_config(const std::string& topic) {
+  driver_config cfg;
+  score_params sp;
+  sp.ip_colocation_factor_whitelist = {"127.0.0.1"};
+  topic_score_params tp;
+  tp.invalid_message_deliveries_weight = -10;
+  sp.topics[topic] = tp;
+  cfg.router.score = sp;
+  return cfg;
+}
+
+// Messages signed by `key` whose data is then altered: the signature no longer verifies.
+pb::RPC forged_rpc(const crypto::private_key& key, const std::string& topic, int count, int first_seq) {
+  auto id = crypto::peer_id::from_public_key(key.public_key());
+  pb::RPC rpc;
+  for (int i = 0; i < count; ++i) {
+    pb::Message m;
+    m.set_from(std::string(as_chars(id.to_bytes())));
+    std::string seq(8, '\0');
+    seq[7] = static_cast<char>(first_seq + i);
+    m.set_seqno(seq);
+    m.set_topic(topic);
+    m.set_data("honest");
+    EXPECT_TRUE(sign_message(m, key));
+    m.set_data("forged " + std::to_string(i));
+    *rpc.add_publish() = m;
+  }
+  return rpc;
+}
+
+TEST(PubsubDriverLive, InvalidFlooderIsGraylistedWhileHonestPeersDeliver) {
+  io_context io;
+  const std::string topic = "releases";
+  auto a = make_node(io, 171, router_kind::gossipsub, scoring_config(topic));
+  auto b = make_node(io, 172, router_kind::gossipsub, scoring_config(topic));
+  auto c = make_node(io, 173, router_kind::gossipsub, scoring_config(topic));
+  link_nodes(io, a, b);
+  link_nodes(io, b, c);
+  link_nodes(io, a, c);
+  auto sa = a.ps->subscribe(topic);
+  auto sc = c.ps->subscribe(topic);
+  auto sb = b.ps->subscribe(topic);
+  ASSERT_TRUE(sa && sb && sc);
+
+  // The flooder: a bare host speaking meshsub/1.1.0 to a, subscribing, then forging.
+  auto evil_key = test_key(174);
+  auto evil = make_host(io, test_config(174));
+  auto held = std::make_shared<std::vector<p2pio::stream>>();
+  evil->set_stream_handler("/meshsub/1.1.0", [held](p2pio::stream s) {
+    held->push_back(std::move(s));
+    return nothing();
+  });
+  ASSERT_TRUE(run(io, evil->connect(dial_addr(*a.host))).has_value());
+  auto evil_stream = run(io, announce(evil, a.host->id(), topic));
+  ASSERT_TRUE(evil_stream.has_value()) << evil_stream.error().message();
+  wait_subscribed(io, a, node{evil, nullptr}, topic);
+  wait_mesh(io, b, {&a, &c}, topic);
+
+  auto evil_id = evil->id();
+  auto frame = encode_frame(encode_rpc(forged_rpc(evil_key, topic, 20, 1)));
+  ASSERT_TRUE(run(io, evil_stream->write_all(frame)).has_value());
+  auto da = a.ps;
+  const double graylist = score_thresholds{}.graylist_threshold;
+  run_void(io, until(da, [da, evil_id, graylist] {
+             return da->router().score(evil_id, std::chrono::steady_clock::now()) < graylist;
+           }));
+  EXPECT_GE(a.ps->router().counters().invalid_signatures, 1u);
+  // Further RPCs from the flooder are not even read.
+  auto more = encode_frame(encode_rpc(forged_rpc(evil_key, topic, 1, 100)));
+  ASSERT_TRUE(run(io, evil_stream->write_all(more)).has_value());
+  run_void(io, until(da, [da] { return da->router().counters().graylisted_rpcs > 0; }));
+
+  // The honest hosts still get every message from each other.
+  for (int i = 0; i < 10; ++i) {
+    auto text = "release " + std::to_string(i);
+    ASSERT_TRUE(b.ps->publish(topic, as_bytes(text)));
+    EXPECT_EQ(data_of(run(io, (*sa)->next())), text);
+    EXPECT_EQ(data_of(run(io, (*sc)->next())), text);
+  }
+  EXPECT_EQ((*sa)->try_next(), std::nullopt);  // no forged message reached the application
+  // The next heartbeat prunes the negative-scored peer from a's mesh.
+  run_void(io, until(da, [da, evil_id, topic] { return !da->router().mesh(topic).contains(evil_id); }));
+  evil->close();
+  shutdown(io, {&a, &b, &c});
+}
+
 }  // namespace
 }  // namespace converge::pubsub::io
