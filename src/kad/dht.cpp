@@ -264,7 +264,8 @@ void dht::on_query_reply(query_id id, query_state& q, const crypto::peer_id& fro
 void dht::step(query_id id, query_state& q, instant now) {
   if (q.ph != phase::lookup) return;
   for (;;) {
-    if (q.walk.done()) {
+    // Stopped (quorum met, enough providers): answer now; late replies are ignored.
+    if (q.walk.done() || q.walk.stopped()) {
       complete(id, q, now);
       return;
     }

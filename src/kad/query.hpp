@@ -44,6 +44,7 @@ class lookup {
   void stop() { stopped_ = true; }
 
   [[nodiscard]] bool done() const;
+  [[nodiscard]] bool stopped() const { return stopped_; }
   [[nodiscard]] std::size_t in_flight() const { return in_flight_; }
   // Up to n peers that answered, nearest first.
   [[nodiscard]] std::vector<peer_info> closest_succeeded(std::size_t n) const;
