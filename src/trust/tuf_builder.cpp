@@ -49,7 +49,10 @@ json to_json(const root_metadata& r) {
   j["consistent_snapshot"] = r.consistent_snapshot;
   j["keys"] = keys_json(r.keys);
   json roles = json::object();
-  for (const auto& [name, role] : r.roles) roles[name] = role_json(role);
+  for (const auto& [name, role] : r.roles) {
+    if (name == "revocation") j[revocation_role_field] = role_json(role);
+    else roles[name] = role_json(role);
+  }
   j["roles"] = roles;
   return j;
 }

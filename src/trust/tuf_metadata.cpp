@@ -221,11 +221,18 @@ result<root_metadata> parse_root_signed(const nlohmann::json& s, const metadata_
     if (!rk) return fail(rk.error());
     r.roles.emplace(name, std::move(*rk));
   }
-  // converge's optional top-level role for the signed revocation list (revocation.hpp).
-  if ((*roles)->contains("revocation")) {
-    auto role = require_object(**roles, "revocation", "root.roles");
+  // converge's optional top-level role for the signed revocation list
+  // (revocation.hpp). It sits outside "roles", whose names TUF tooling
+  // (python-tuf) requires to be exactly the four top-level roles; an
+  // unrecognised field of root's signed part is kept and signed like any other.
+  if ((*roles)->contains("revocation"))
+    return field_error("root.roles.revocation",
+                       "not allowed in roles (TUF tooling refuses it); the revocation role is root." +
+                           std::string(revocation_role_field));
+  if (s.contains(revocation_role_field)) {
+    auto role = require_object(s, revocation_role_field, "root");
     if (!role) return fail(role.error());
-    auto rk = parse_role_keys(**role, "root.roles.revocation", r.keys, "root.keys", lim);
+    auto rk = parse_role_keys(**role, field_path("root", revocation_role_field), r.keys, "root.keys", lim);
     if (!rk) return fail(rk.error());
     r.roles.emplace("revocation", std::move(*rk));
   }

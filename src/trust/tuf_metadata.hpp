@@ -39,6 +39,10 @@ struct common_fields {
 
 using hash_map = std::map<std::string, bytes>;  // algorithm -> digest
 
+// Where root carries converge's revocation role ({"keyids", "threshold"}):
+// a field of root's signed part beside "roles", so TUF tooling reads the root.
+inline constexpr const char* revocation_role_field = "x-converge-revocation";
+
 struct root_metadata {
   common_fields common;
   bool consistent_snapshot = false;

@@ -222,20 +222,31 @@ TEST(revocation_list, round_trip_and_errors) {
 
 TEST(revocation_list, root_revocation_role_is_checked_like_the_others) {
   publisher pub;
+  const std::string field = tuf::revocation_role_field;
   auto root = pub.root_json(1);
-  root["roles"]["revocation"]["keyids"] = {std::string(64, 'c')};
-  root["roles"]["revocation"]["threshold"] = 1;
+  root[field]["keyids"] = {std::string(64, 'c')};
+  root[field]["threshold"] = 1;
   auto r = tuf::parse_root(publisher::sign(root, pub.first(3)));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().detail.find("root.roles.revocation"), std::string::npos) << r.error().detail;
+  EXPECT_NE(r.error().detail.find("root." + field), std::string::npos) << r.error().detail;
   root = pub.root_json(1);
-  root["roles"]["revocation"]["threshold"] = 0;
+  root[field]["threshold"] = 0;
   r = tuf::parse_root(publisher::sign(root, pub.first(3)));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().detail.find("root.roles.revocation.threshold"), std::string::npos) << r.error().detail;
-  // Round trip through the builder keeps the role.
+  EXPECT_NE(r.error().detail.find("root." + field + ".threshold"), std::string::npos) << r.error().detail;
+  // Inside "roles" it is refused: TUF tooling accepts only the four top-level roles there.
+  root = pub.root_json(1);
+  root["roles"]["revocation"] = root[field];
+  root.erase(field);
+  r = tuf::parse_root(publisher::sign(root, pub.first(3)));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().detail.find("root.roles.revocation"), std::string::npos) << r.error().detail;
+  // Round trip through the builder keeps the role, outside "roles".
   auto ok_root = tuf::parse_root(pub.root_text).value();
-  EXPECT_TRUE(tuf::to_json(ok_root.role)["roles"].contains("revocation"));
+  auto rebuilt = tuf::to_json(ok_root.role);
+  EXPECT_TRUE(rebuilt.contains(field));
+  EXPECT_FALSE(rebuilt["roles"].contains("revocation"));
+  EXPECT_EQ(rebuilt["roles"].size(), 4u);
 }
 
 TEST(release_bundle_format, round_trip_and_bounds) {

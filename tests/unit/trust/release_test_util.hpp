@@ -60,8 +60,14 @@ class publisher {
       }
       rj[name] = {{"keyids", ids}, {"threshold", cfg.threshold}};
     }
-    return {{"_type", "root"},          {"spec_version", "1.0.31"}, {"version", version},
-            {"expires", root_expires},  {"consistent_snapshot", true}, {"keys", keyobjs}, {"roles", rj}};
+    nlohmann::json root = {{"_type", "root"},         {"spec_version", "1.0.31"},     {"version", version},
+                           {"expires", root_expires}, {"consistent_snapshot", true}, {"keys", keyobjs}};
+    if (rj.contains("revocation")) {
+      root[tuf::revocation_role_field] = rj["revocation"];
+      rj.erase("revocation");
+    }
+    root["roles"] = rj;
+    return root;
   }
 
   static std::string sign(const nlohmann::json& signed_part, const signers& by) {
