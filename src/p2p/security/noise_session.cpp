@@ -296,9 +296,12 @@ result<void> noise_session::send(bytes_view plaintext) {
   while (!plaintext.empty()) {
     const std::size_t n = std::min(plaintext.size(), noise::max_plaintext_len);
     const std::size_t start = tx_.size();
-    tx_.resize(start + noise_frame_header + n + noise::tag_len);
-    put_be16(tx_.data() + start, n + noise::tag_len);
-    std::memcpy(tx_.data() + start + noise_frame_header, plaintext.data(), n);
+    // Header, plaintext copied in (no zero-fill first), tag room; then sealed in place.
+    const std::array<std::uint8_t, noise_frame_header> header{static_cast<std::uint8_t>((n + noise::tag_len) >> 8),
+                                                              static_cast<std::uint8_t>(n + noise::tag_len)};
+    tx_.insert(tx_.end(), header.begin(), header.end());
+    tx_.insert(tx_.end(), plaintext.begin(), plaintext.begin() + static_cast<std::ptrdiff_t>(n));
+    tx_.resize(tx_.size() + noise::tag_len);
     if (auto e = ciphers_->send.encrypt_in_place({}, std::span(tx_).subspan(start + noise_frame_header)); !e) {
       fail_with(e.error());
       return fail(*failure_);
