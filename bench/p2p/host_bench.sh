@@ -58,8 +58,7 @@ cpp_srv=$(addr_of cpp); js_srv=$(addr_of js)
 
 cc=$("$bench" run "$cpp_srv" "$mib")
 jj=$("$node" "$js" run "$js_srv" "$mib")
-# C++ -> js stalls in the download phase today (js waits for a window update
-# it does not get; see docs/BENCHMARKS.md): bounded, and reported as stalled.
+# Bounded: a peer that stops answering is reported as stalled, not waited on.
 cj=$(timeout 120 "$bench" run "$js_srv" "$mib" || echo '{"upload_mibs": "stalled", "download_mibs": "stalled"}')
 jc=$("$node" "$js" run "$cpp_srv" "$mib")
 c_conn=$("$bench" connect "$cpp_srv" "$rounds")

@@ -234,7 +234,7 @@ struct raw_pipe {
 
 }  // namespace
 
-task<result<std::size_t>> stream::read_some(std::span<std::uint8_t> out) {
+task<result<void>> stream::finish_negotiation() {
   if (auto core = slot_->negotiating) {
     raw_pipe pipe{*this};
     auto sel = co_await negotiate(pipe, *core);
@@ -244,6 +244,12 @@ task<result<std::size_t>> stream::read_some(std::span<std::uint8_t> out) {
       co_return fail(sel.error());
     }
   }
+  co_return ok();
+}
+
+task<result<std::size_t>> stream::read_some(std::span<std::uint8_t> out) {
+  auto done = co_await finish_negotiation();
+  if (!done) co_return fail(done.error());
   co_return co_await read_raw(out);
 }
 

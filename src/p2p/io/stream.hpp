@@ -49,6 +49,12 @@ class stream {
   task<result<void>> write_all(bytes_view data);
   // Half-close (FIN); reading goes on.
   result<void> close_write();
+  // Completes a pending lazy negotiation (reads the responder's echo) without
+  // reading data. Call it before close_write() when the reply comes only
+  // after the FIN: js-libp2p 3 takes a FIN that arrives before it has answered
+  // the proposal as the end of the stream in both directions, and then
+  // refuses to write its reply ("Cannot write to a stream that is closed").
+  task<result<void>> finish_negotiation();
   void reset();
   // Puts bytes back in front of the stream (the next read returns them first).
   void unread(bytes b);

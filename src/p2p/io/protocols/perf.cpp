@@ -64,6 +64,9 @@ task<result<perf_result>> run_perf(std::shared_ptr<host> h, crypto::peer_id peer
     if (!w) co_return fail(w.error());
     out.uploaded += n;
   }
+  // The server answers only after our FIN: have its protocol echo first (see finish_negotiation).
+  auto negotiated = co_await s->finish_negotiation();
+  if (!negotiated) co_return fail(negotiated.error());
   if (auto c = s->close_write(); !c) co_return fail(c.error());
   out.upload_time = std::chrono::steady_clock::now() - start;
   while (true) {
