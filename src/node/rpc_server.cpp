@@ -46,6 +46,12 @@ bool token_matches(std::string_view header, const std::string& token) {
   return sodium_memcmp(given.data(), token.data(), token.size()) == 0;
 }
 
+// One JSON line. Strings that are not valid UTF-8 (a peer's bytes, a file
+// name) are sent with U+FFFD in place of the bad bytes rather than throwing.
+std::string wire_text(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 struct answer {
   http::status status = http::status::ok;
   json body;
@@ -86,7 +92,7 @@ task<void> write_answer(beast::tcp_stream& stream, const answer& a) {
   http::response<http::string_body> res{a.status, 11};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::connection, "close");
-  res.body() = a.body.dump() + "\n";
+  res.body() = wire_text(a.body);
   res.prepare_payload();
   stream.expires_after(std::chrono::seconds(30));
   co_await http::async_write(stream, res, use_tuple);
@@ -283,12 +289,12 @@ task<void> rpc_server::serve([[maybe_unused]] std::shared_ptr<rpc_server> self, 
       st->wake.notify();
       return false;
     }
-    st->lines.push_back(line.dump() + "\n");
+    st->lines.push_back(wire_text(line));
     st->wake.notify();
     return true;
   };
   auto r = co_await (*sh)(std::move(call), emit);
-  if (!r && !*gone) st->lines.push_back(error_body(r.error()).dump() + "\n");
+  if (!r && !*gone) st->lines.push_back(wire_text(error_body(r.error())));
   st->done = true;
   st->wake.notify();
   // The stream object lives in this frame: wait for the writer before leaving.

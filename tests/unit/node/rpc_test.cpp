@@ -32,6 +32,11 @@ class RpcTest : public ::testing::Test {
       if (!n) co_return std::unexpected(n.error());
       co_return json{{"hello", *n}};
     });
+    registry.add("bad-utf8", [](rpc_call) -> task<rpc_result> {
+      json j;
+      j["name"] = std::string("a\xff\xfe" "b");
+      co_return j;
+    });
     registry.add("broken", [](rpc_call) -> task<rpc_result> {
       co_return fail(node_errc::io, "the disk is on fire");
     });
@@ -123,6 +128,12 @@ TEST_F(RpcTest, ErrorsArriveWithTheirKindAndMessage) {
   ASSERT_FALSE(broken);
   EXPECT_EQ(broken.error().code, node_errc::rpc_failed);
   EXPECT_NE(broken.error().detail.find("the disk is on fire"), std::string::npos);
+}
+
+TEST_F(RpcTest, InvalidUtf8IsReplacedNotFatal) {
+  auto r = rpc_request(dir.path(), "bad-utf8", json::object());
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ((*r)["name"], "a\xef\xbf\xbd\xef\xbf\xbd" "b");
 }
 
 TEST_F(RpcTest, WrongTokenIsRefused) {
