@@ -85,6 +85,16 @@ result<bytes> parse_ip6(const protocol_info& p, std::string_view text) {
   return bytes(addr.begin(), addr.end());
 }
 
+// Peer IDs are identity or sha2-256 multihashes (the peer-ids spec). Holding
+// the binary form to that too keeps text and binary in step: the base58btc
+// text of those always starts with '1' or 'Q', which is how parsing tells it
+// from a CID; any other multihash would print text that does not parse back.
+result<void> check_peer_multihash(const protocol_info& p, const multihash& mh) {
+  if (mh.code() != codec::identity && mh.code() != codec::sha2_256)
+    return bad(p, "peer ID multihash must be identity or sha2-256, not code " + std::to_string(mh.code()));
+  return ok();
+}
+
 // A multihash peer ID: base58btc text ("Qm...", "12D3...") or a libp2p-key CIDv1.
 result<bytes> parse_peer(const protocol_info& p, std::string_view text) {
   if (text[0] == 'Q' || text[0] == '1') {
@@ -92,11 +102,13 @@ result<bytes> parse_peer(const protocol_info& p, std::string_view text) {
     if (!raw) return fail(with_context(raw.error(), std::string(p.name) + " peer ID"));
     auto mh = multihash::parse(*raw);
     if (!mh) return fail(with_context(mh.error(), std::string(p.name) + " peer ID"));
+    if (auto c = check_peer_multihash(p, *mh); !c) return fail(c.error());
     return std::move(*raw);
   }
   auto c = cid::parse(text);
   if (!c) return fail(with_context(c.error(), std::string(p.name) + " peer ID"));
   if (c->codec() != codec::libp2p_key) return bad(p, "peer ID CID must have codec libp2p-key");
+  if (auto k = check_peer_multihash(p, c->hash()); !k) return fail(k.error());
   return c->hash().bytes();
 }
 
@@ -258,6 +270,7 @@ result<std::string> value_to_text(const protocol_info& p, bytes_view v) {
     case kind::p2p: {
       auto mh = multihash::parse(v);
       if (!mh) return fail(with_context(mh.error(), std::string(p.name) + " peer ID"));
+      if (auto c = check_peer_multihash(p, *mh); !c) return fail(c.error());
       return base_encode(multibase::base58btc, v);
     }
     case kind::certhash: {

@@ -284,3 +284,19 @@ TEST(multiaddr, text_of_the_largest_binary_form_parses_back) {
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(*back == *m);
 }
+
+// Found by fuzz-smoke in CI: a libp2p-key CID whose multihash is neither
+// identity nor sha2-256 printed as base58btc text starting with 'T', which
+// parses as neither form. Such peer IDs are refused in text and binary alike.
+TEST(multiaddr, p2p_accepts_only_peer_id_multihashes) {
+  auto odd = multiaddr::parse("/p2p/bafzagjaiaejcaaabaibqibiga4eascqlbqgq4dyqcejbgfavcylrqgi2dmob2hq7");
+  ASSERT_FALSE(odd);
+  EXPECT_NE(odd.error().detail.find("identity or sha2-256"), std::string::npos) << odd.error().detail;
+  // The same value in binary: /p2p + varint length + multihash code 3.
+  bytes in{0xa5, 0x03, 0x26, 0x03, 0x24};
+  in.resize(in.size() + 36, 0x01);
+  auto bin = multiaddr::from_bytes(in);
+  EXPECT_FALSE(bin);
+  EXPECT_TRUE(multiaddr::parse("/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"));
+  EXPECT_TRUE(multiaddr::parse("/p2p/QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC"));
+}
