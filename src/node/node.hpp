@@ -56,6 +56,15 @@ class node {
 
   // Before start(). Services start in the order added.
   void add_service(std::shared_ptr<service> s);
+  // The service added under this name, or nullptr. Services that use another
+  // service (the update agent uses pubsub, dht and blocks) find it here in
+  // their start(); the other one must have been added, and so started, first.
+  template <class T>
+  [[nodiscard]] std::shared_ptr<T> find_service(std::string_view name) const {
+    for (const auto& s : services_)
+      if (s->name() == name) return std::dynamic_pointer_cast<T>(s);
+    return nullptr;
+  }
   // Host events, fanned out to every listener in the order added (the host
   // has one bounded queue; the node is its only reader).
   using event_listener = std::function<void(const p2p::io::host_event&)>;
