@@ -8,6 +8,7 @@
 #include "multiformats/cid.hpp"
 #include "multiformats/multibase.hpp"
 #include "node/services.hpp"
+#include "node/trust_roots.hpp"
 
 namespace converge::node {
 namespace {
@@ -90,7 +91,14 @@ result<std::optional<dht_service_config>> dht_config(const json& section) {
 result<void> add_dht_service(node& n) {
   auto cfg = dht_config(n.config().service("dht"));
   if (!cfg) return std::unexpected(cfg.error());
-  if (*cfg) n.add_service(std::make_shared<dht_service>(std::move(**cfg)));
+  if (!*cfg) return ok();
+  auto svc = std::make_shared<dht_service>(std::move(**cfg));
+  // Channels with a trusted root: their /unimaker/version/<channel> records
+  // are stored and served (verified with trust::check_bundle).
+  auto roots = load_trusted_roots(n.config(), n.repository().dir());
+  if (!roots) return std::unexpected(roots.error());
+  if (!roots->empty()) svc->set_bundle_verifier(make_bundle_verifier(std::make_shared<const trusted_roots>(std::move(*roots))));
+  n.add_service(std::move(svc));
   return ok();
 }
 
