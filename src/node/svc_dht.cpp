@@ -208,31 +208,37 @@ result<void> dht_service::start(node& n, rpc_registry& rpc) {
   rpc.add("name/resolve", [d](rpc_call c) -> task<rpc_result> {
     auto text = arg_string(c, "name");
     if (!text) co_return std::unexpected(text.error());
-    std::string path = text->starts_with("/ipns/") ? *text : "/ipns/" + *text;
-    // Follow /ipns/ links (names and DNSLink domains) up to a bound.
-    for (unsigned hop = 0; hop < dnslink::max_depth && path.starts_with("/ipns/"); ++hop) {
-      std::string_view rest = std::string_view(path).substr(6);
-      auto slash = rest.find('/');
-      std::string head(rest.substr(0, slash));
-      std::string tail = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
-      if (head.find('.') != std::string::npos) {
-        // Blocking c-ares lookup (bounded by its timeout) on the node's thread.
-        auto resolver = dnslink::txt_resolver::create();
-        if (!resolver) co_return failed("name/resolve", resolver.error());
-        auto l = dnslink::resolve(**resolver, head);
-        if (!l) co_return failed("name/resolve", l.error());
-        path = l->to_string() + tail;
-        continue;
-      }
-      auto name = ipns::parse_name(head);
-      if (!name) co_return failed("name/resolve", name.error());
-      auto v = co_await resolve_ipns(d, *name);
-      if (!v) co_return failed("name/resolve " + head, v.error());
-      path = *v + tail;
-    }
-    co_return json{{"path", path}};
+    auto path = co_await resolve_name(d, *text);
+    if (!path) co_return failed("name/resolve", path.error());
+    co_return json{{"path", *path}};
   });
   return ok();
+}
+
+task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string text) {
+  std::string path = text.starts_with("/ipns/") ? text : "/ipns/" + text;
+  // Follow /ipns/ links (names and DNSLink domains) up to a bound.
+  for (unsigned hop = 0; hop < dnslink::max_depth && path.starts_with("/ipns/"); ++hop) {
+    std::string_view rest = std::string_view(path).substr(6);
+    auto slash = rest.find('/');
+    std::string head(rest.substr(0, slash));
+    std::string tail = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
+    if (head.find('.') != std::string::npos) {
+      // Blocking c-ares lookup (bounded by its timeout) on the node's thread.
+      auto resolver = dnslink::txt_resolver::create();
+      if (!resolver) co_return fail(resolver.error());
+      auto l = dnslink::resolve(**resolver, head);
+      if (!l) co_return fail(l.error());
+      path = l->to_string() + tail;
+      continue;
+    }
+    auto name = ipns::parse_name(head);
+    if (!name) co_return fail(name.error());
+    auto v = co_await resolve_ipns(d, *name);
+    if (!v) co_return fail(with_context(v.error(), head));
+    path = *v + tail;
+  }
+  co_return path;
 }
 
 void dht_service::stop() {

@@ -56,4 +56,9 @@ class dht_service : public service {
 [[nodiscard]] result<std::optional<dht_service_config>> dht_config(const nlohmann::json& section);
 [[nodiscard]] result<void> add_dht_service(node& n);
 
+// Resolves an IPNS name (k51..., /ipns/<name>) or a DNSLink domain to its
+// path, following /ipns/ links up to dnslink::max_depth hops. DNSLink lookups
+// block the calling thread up to the resolver's timeout.
+p2p::io::task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string name);
+
 }  // namespace converge::node
