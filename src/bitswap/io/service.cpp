@@ -99,11 +99,12 @@ io::task<result<void>> service::add_peer(crypto::peer_id peer) {
   co_return ok();
 }
 
-io::task<result<session_stats>> service::fetch(mf::cid root) {
+io::task<result<session_stats>> service::fetch(mf::cid root, progress_fn progress) {
   auto sid = engine_->start_session(root, now());
   if (!sid) co_return fail(sid.error());
   auto& w = waiters_[*sid];
   w.wake = std::make_shared<io::signal>(host_->executor());
+  w.progress = std::move(progress);
   auto wake = w.wake;
   pump();
   while (true) {
@@ -146,6 +147,12 @@ void service::pump() {
           continue;
         }
         engine_->block_added(b->block.id, t);
+        if (auto it = waiters_.find(b->session); it != waiters_.end() && it->second.progress && !it->second.outcome)
+          if (const auto* st = engine_->session(b->session); st && !it->second.progress(*st)) {
+            it->second.outcome = fail(bitswap_errc::unknown_session, "cancelled");
+            it->second.wake->notify();
+            engine_->cancel_session(b->session);
+          }
       } else if (auto* d = std::get_if<events::session_done>(&*e)) {
         if (auto it = waiters_.find(d->session); it != waiters_.end() && !it->second.outcome) {
           it->second.outcome = d->stats;

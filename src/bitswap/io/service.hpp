@@ -12,6 +12,7 @@
 // Without a DHT here, a session whose blocks no connected peer has fails with
 // bitswap_errc::not_found (fail_when_stalled) instead of waiting for providers.
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,8 +40,11 @@ class service : public std::enable_shared_from_this<service> {
 
   // Opens our bitswap stream to `peer` (dialling it through the host if needed).
   p2p::io::task<result<void>> add_peer(crypto::peer_id peer);
+  // Called after each block the session stores; returning false cancels the
+  // session (fetch then fails with bitswap_errc::unknown_session, "cancelled").
+  using progress_fn = std::function<bool(const session_stats&)>;
   // Fetches every missing block of the DAG under `root` from the bitswap peers.
-  p2p::io::task<result<session_stats>> fetch(mf::cid root);
+  p2p::io::task<result<session_stats>> fetch(mf::cid root, progress_fn progress = {});
   // Blocks put in the store by someone else (an import): serve waiting peers.
   void block_added(const mf::cid& id);
 
@@ -65,6 +69,7 @@ class service : public std::enable_shared_from_this<service> {
   };
   struct waiter {
     std::shared_ptr<p2p::io::signal> wake;
+    progress_fn progress;
     std::optional<result<session_stats>> outcome;
   };
 
