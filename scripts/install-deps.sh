@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev libsqlite3-dev libzstd-dev libdivsufsort-dev zlib1g-dev
   libc-ares-dev nlohmann-json3-dev libcli11-dev
   liblzma-dev
+  libarchive-dev
   nodejs npm iperf3
   dnsmasq-base
 )
