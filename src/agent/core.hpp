@@ -151,22 +151,25 @@ class core {
   core(agent_config cfg, std::unique_ptr<store> db, rng& r, core_limits lim)
       : cfg_(std::move(cfg)), db_(std::move(db)), rng_(&r), lim_(lim) {}
   // Transitions (core.cpp): each persists one store transition, then adopts it.
-  void persist(transition t);
-  void start_attempt(const verified_release& v, heard_via via, wall_time now);
+  void persist(const transition& t);
+  void handle_verified(const verified_release& v, heard_via via, wall_time now);
+  void start_attempt(const verified_release& v, const trust::artifact& target, heard_via via, wall_time now);
   void fail_attempt(const std::string& why, bool permanent, phase retry_from, wall_time now);
   void finish_install(wall_time now);
-  void drop_attempt(std::string_view event, const std::string& detail, wall_time now);
+  void drop_announced(wall_time now);
   void take_deferred(wall_time now);
-  bool is_current(std::string_view release_hash) const;
-  // Gates and resumption (core_advance.cpp).
-  void advance(wall_time now);
+  void record(std::string kind, std::string release_hash, std::string detail, wall_time now);
+  bool is_current(std::string_view release_hash, phase p) const;
+  // Gates, resumption and emitted actions (core_advance.cpp).
   void resume(wall_time now);
+  void advance(wall_time now);
   gate download_gates(wall_time now) const;
   gate install_gates(wall_time now) const;
+  std::optional<trust::delta_entry> chosen_delta() const;
+  void set_phase(phase p, wall_time now);
   void emit_fetch();
   void emit_stage();
   void emit_install();
-  void set_phase(phase p, wall_time now);
 
   agent_config cfg_;
   std::unique_ptr<store> db_;
@@ -184,6 +187,7 @@ class core {
   std::vector<bytes> verifying_;      // sha256 of bundles whose verify_action is unanswered
   std::optional<std::pair<verified_release, heard_via>> deferred_;  // newer release heard while installing
   std::string store_error_;           // the last failed commit (state kept in memory meanwhile)
+  std::string installed_revoked_;     // why the installed release is revoked; "" when it is not
 };
 
 }  // namespace converge::agent

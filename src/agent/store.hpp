@@ -71,11 +71,11 @@ struct history_event {
 
 // What one transition changes; applied atomically by store::commit.
 struct transition {
-  std::optional<attempt_record> attempt;  // replaces the attempt row
-  bool clear_attempt = false;             // deletes it (applied before `attempt`)
-  std::optional<installed_release> installed;
-  std::vector<std::pair<std::string, std::string>> mark_bad;  // release hash, reason
-  std::vector<history_event> events;
+  std::optional<attempt_record> attempt = {};  // replaces the attempt row
+  bool clear_attempt = false;                  // deletes it (applied before `attempt`)
+  std::optional<installed_release> installed = {};
+  std::vector<std::pair<std::string, std::string>> mark_bad = {};  // release hash, reason
+  std::vector<history_event> events = {};
 };
 
 class store {
