@@ -2,7 +2,8 @@
 #   make demo       a tour of what exists, on the embedded default configuration
 #   make test       the whole suite (g++ build)
 #   make test-asan  the suite under ASan + UBSan (clang 19)
-#   make fuzz-smoke each fuzz target for FUZZ_SECONDS seconds (clang 19 libFuzzer)
+#   make fuzz-smoke each fuzz target for FUZZ_SECONDS seconds (clang 19 libFuzzer; the
+#                   asan build holds the tests and the fuzz targets, so CI compiles with clang once)
 #   make ci         everything CI runs
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
@@ -42,8 +43,8 @@ test-clang: build-clang
 test-asan: build-asan
 	ctest --preset asan
 
-fuzz-smoke: build-fuzz
-	scripts/fuzz-smoke.sh build/fuzz $(FUZZ_SECONDS)
+fuzz-smoke: build-asan
+	scripts/fuzz-smoke.sh build/asan $(FUZZ_SECONDS)
 
 demo: build
 	scripts/demo.sh build/default

@@ -34,8 +34,9 @@ function(converge_test name)
 endfunction()
 
 # converge_fuzzer(NAME SOURCE DEPS ...): fuzz/<name>. With CONVERGE_FUZZ it links libFuzzer;
-# otherwise it links a small main that replays the seed corpus, and CTest runs that replay,
-# so every fuzz target compiles and its corpus passes in every build.
+# otherwise it links a small main that replays the seed corpus. Either way CTest runs that
+# replay (libFuzzer's -runs=0 runs each corpus input once), so every fuzz target compiles
+# and its corpus passes in every build with tests.
 function(converge_fuzzer name)
   cmake_parse_arguments(F "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(fuzz_${name} ${F_SOURCES})
@@ -43,6 +44,9 @@ function(converge_fuzzer name)
   set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${name})
   if(CONVERGE_FUZZ)
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    if(CONVERGE_TESTS)
+      add_test(NAME fuzz_replay.${name} COMMAND fuzz_${name} -runs=0 ${corpus})
+    endif()
   else()
     target_sources(fuzz_${name} PRIVATE ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cpp)
     if(CONVERGE_TESTS)
