@@ -199,7 +199,8 @@ result<install_report> command_installer::install(const install_request& r) {
     }
     if (rec->state == "pending" || rec->state == "installing") {
       // Never hand the package over twice: ask what became of the first time.
-      auto st = run_hook(rec->req, true);
+      const install_request first = rec->req;   // run_hook may move the records
+      auto st = run_hook(first, true);
       if (!st) return st;
       if (st->state != install_report::failed || st->permanent) return st;
     }
@@ -222,7 +223,10 @@ result<install_report> command_installer::status(const std::string& release_hash
     rep.message = "unknown release";
     return rep;
   }
-  if (rec->state == "pending" || rec->state == "installing") return run_hook(rec->req, true);
+  if (rec->state == "pending" || rec->state == "installing") {
+    const install_request first = rec->req;
+    return run_hook(first, true);
+  }
   if (rec->state == "installed") {
     rep.message = "superseded by another release";
     return rep;

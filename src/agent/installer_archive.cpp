@@ -317,16 +317,10 @@ result<void> copy_package(const std::filesystem::path& file, const std::filesyst
   auto out_path = dir / name;
   fd_guard out(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (out.fd < 0) return io_fail(out_path.string(), errno);
-  std::vector<char> buf(65536);
-  for (;;) {
-    ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return io_fail(file.string(), errno);
-    }
-    if (n == 0) break;
-    if (auto w = write_all(out.fd, buf.data(), static_cast<std::size_t>(n), out_path.string()); !w) return w;
-  }
+  auto copied = read_all(in.fd, file, [&](std::string_view chunk) {
+    return write_all(out.fd, chunk.data(), chunk.size(), out_path.string());
+  });
+  if (!copied) return copied;
   if (::fchmod(out.fd, mode) != 0) return io_fail(out_path.string(), errno);
   if (::fsync(out.fd) != 0) return io_fail(out_path.string() + ": fsync", errno);
   return fsync_dir(dir);

@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include "base/bytes.hpp"
@@ -198,21 +199,29 @@ std::string describe(const process_result& r, const process_spec& spec) {
   return out;
 }
 
+result<void> read_all(int fd, const std::filesystem::path& file, const std::function<result<void>(std::string_view)>& sink) {
+  std::vector<char> buf(65536);
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(installer_errc::io, file.string() + ": read: " + errno_text(errno));
+    }
+    if (n == 0) return ok();
+    if (auto r = sink(std::string_view(buf.data(), static_cast<std::size_t>(n))); !r) return r;
+  }
+}
+
 result<std::string> sha256_file_hex(const std::filesystem::path& file) {
   fd_guard fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.fd < 0) return fail(installer_errc::io, file.string() + ": " + errno_text(errno));
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
-  std::array<unsigned char, 65536> buf{};
-  for (;;) {
-    ssize_t n = ::read(fd.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(installer_errc::io, file.string() + ": read: " + errno_text(errno));
-    }
-    if (n == 0) break;
-    crypto_hash_sha256_update(&st, buf.data(), static_cast<unsigned long long>(n));
-  }
+  auto r = read_all(fd.fd, file, [&](std::string_view chunk) -> result<void> {
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(chunk.data()), chunk.size());
+    return ok();
+  });
+  if (!r) return std::unexpected(r.error());
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&st, digest.data());
   return to_hex(bytes_view(digest.data(), digest.size()));
@@ -239,18 +248,13 @@ result<file_text> read_small_file(const std::filesystem::path& file, std::size_t
   }
   file_text out;
   out.exists = true;
-  std::array<char, 8192> buf{};
-  for (;;) {
-    ssize_t n = ::read(fd.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(installer_errc::io, file.string() + ": read: " + errno_text(errno));
-    }
-    if (n == 0) break;
-    out.text.append(buf.data(), static_cast<std::size_t>(n));
+  auto r = read_all(fd.fd, file, [&](std::string_view chunk) -> result<void> {
+    out.text.append(chunk);
     if (out.text.size() > limit)
       return fail(installer_errc::state_corrupt, file.string() + ": larger than " + std::to_string(limit) + " bytes");
-  }
+    return ok();
+  });
+  if (!r) return std::unexpected(r.error());
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +41,9 @@ result<process_result> run_process(const process_spec& spec);
 // "exit 3", "killed by signal 9" or "timed out after 2000 ms", then the captured
 // output (trimmed), for report messages.
 std::string describe(const process_result& r, const process_spec& spec);
+
+// Reads fd to its end, handing each chunk to sink; stops at the first error (its own or sink's).
+result<void> read_all(int fd, const std::filesystem::path& file, const std::function<result<void>(std::string_view)>& sink);
 
 // Lowercase hex SHA-256 of a file's contents.
 result<std::string> sha256_file_hex(const std::filesystem::path& file);
