@@ -1,0 +1,116 @@
+#include "publish/signing.hpp"
+
+#include <algorithm>
+
+#include <sodium.h>
+
+#include "publish/errors.hpp"
+#include "trust/canonical_json.hpp"
+#include "trust/frost.hpp"
+
+namespace converge::publish {
+
+namespace tuf = trust::tuf;
+using nlohmann::json;
+
+json make_key_file(std::span<const std::uint8_t, 32> seed) {
+  tuf::ed25519_signer signer(seed);
+  return {{"type", "converge-release-key"}, {"keytype", "ed25519"}, {"seed", to_hex(seed)},
+          {"public", signer.key().object["keyval"]["public"]}, {"keyid", signer.key().keyid}};
+}
+
+result<signer_ptr> load_key_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return fail(publish_errc::keys, "reading " + path + ": " + text.error().message());
+  auto j = trust::parse_json(as_chars(*text));
+  sodium_memzero(text->data(), text->size());
+  if (!j || !j->is_object() || j->value("type", "") != "converge-release-key" || !j->contains("seed") ||
+      !(*j)["seed"].is_string())
+    return fail(publish_errc::keys, path + ": not a converge release key file");
+  auto seed = from_hex((*j)["seed"].get<std::string>());
+  if (!seed || seed->size() != 32) return fail(publish_errc::keys, path + ": seed must be 32 bytes of hex");
+  std::array<std::uint8_t, 32> s{};
+  std::copy(seed->begin(), seed->end(), s.begin());
+  auto signer = std::make_unique<tuf::ed25519_signer>(s);
+  sodium_memzero(s.data(), s.size());
+  sodium_memzero(seed->data(), seed->size());
+  return signer;
+}
+
+result<frost_group> load_frost_group(const std::string& public_package_path,
+                                     const std::vector<std::string>& share_paths) {
+  namespace frost = trust::frost;
+  auto read_text = [](const std::string& p) -> result<std::string> {
+    auto b = read_file(p);
+    if (!b) return fail(publish_errc::keys, "reading " + p + ": " + b.error().message());
+    return std::string(as_chars(*b));
+  };
+  frost_group g;
+  auto pub_text = read_text(public_package_path);
+  if (!pub_text) return fail(pub_text.error());
+  auto pub = frost::decode_as<frost::public_key_package>(*pub_text);
+  if (!pub) return fail(publish_errc::keys, public_package_path + ": " + pub.error().message());
+  g.group = std::move(*pub);
+  for (const auto& p : share_paths) {
+    auto t = read_text(p);
+    if (!t) return fail(t.error());
+    auto k = frost::decode_as<frost::key_package>(*t);
+    if (!k) return fail(publish_errc::keys, p + ": " + k.error().message());
+    if (k->group_public_key.bytes != g.group.group_public_key.bytes)
+      return fail(publish_errc::keys, p + ": key package of another FROST group");
+    g.shares.push_back(std::move(*k));
+  }
+  std::sort(g.shares.begin(), g.shares.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+  if (g.shares.empty()) return fail(publish_errc::keys, "FROST: give the key packages of the signers");
+  return g;
+}
+
+result<void> frost_sign(tuf::envelope& env, const frost_group& g, rng& r) {
+  namespace frost = trust::frost;
+  auto msg = tuf::signing_bytes(env.signed_part);
+  if (!msg) return fail(msg.error());
+  std::vector<frost::signing_nonces> nonces;
+  std::vector<frost::signing_commitment> list;
+  for (const auto& k : g.shares) {
+    auto c = frost::commit(k.id, k.secret_share, r);
+    nonces.push_back(c.nonces);
+    list.push_back(c.commitment);
+  }
+  std::vector<frost::signature_share> shares;
+  for (std::size_t i = 0; i < g.shares.size(); ++i) {
+    auto s = frost::sign(g.shares[i], nonces[i], as_bytes(*msg), list);
+    if (!s) return fail(publish_errc::keys, "FROST round two: " + s.error().message());
+    shares.push_back(*s);
+  }
+  auto sig = frost::aggregate(g.group, as_bytes(*msg), list, shares);
+  if (!sig) return fail(publish_errc::keys, "FROST aggregate: " + sig.error().message());
+  auto key = tuf::ed25519_public_key(g.group.group_public_key.bytes);
+  tuf::add_signature(env, key.keyid, bytes(sig->begin(), sig->end()));
+  return ok();
+}
+
+result<void> sign_role(tuf::envelope& env, const tuf::root_metadata& root, std::string_view role,
+                       const signing_keys& keys, rng& r) {
+  auto it = root.roles.find(std::string(role));
+  if (it == root.roles.end()) return fail(publish_errc::keys, "root has no " + std::string(role) + " role");
+  const auto& ids = it->second.keyids;
+  auto authorised = [&](const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
+  std::size_t used = 0;
+  for (const auto& s : keys.ed25519) {
+    if (!authorised(s->key().keyid)) continue;
+    if (auto v = tuf::sign_envelope(env, *s); !v) return fail(v.error());
+    ++used;
+  }
+  if (keys.frost && authorised(tuf::ed25519_public_key(keys.frost->group.group_public_key.bytes).keyid)) {
+    if (auto v = frost_sign(env, *keys.frost, r); !v) return fail(v.error());
+    ++used;
+  }
+  auto check = tuf::verify_role(root, role, env);
+  if (!check)
+    return fail(publish_errc::keys, std::string(role) + ": the given keys make " + std::to_string(used) +
+                                        " of the " + std::to_string(it->second.threshold) +
+                                        " signatures the root requires (" + check.error().detail + ")");
+  return ok();
+}
+
+}  // namespace converge::publish
