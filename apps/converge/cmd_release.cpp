@@ -12,7 +12,11 @@
 //   show                   a release, bundle or revocation list, summarised
 //   revoke                 an unsigned revocation list
 //   frost dealer|dkg|sign  FROST(Ed25519) keys and a threshold signature on a metadata file
+//   publish, init-channel  the whole flow against a running daemon (a workspace per channel)
 // Every verification failure prints the rule that failed (the trust error's message).
+// This file: keygen, root, create, sign, bundle, revoke. verify and show are in
+// cmd_release_inspect.cpp, frost in cmd_release_frost.cpp, publish and
+// init-channel in cmd_release_publish.cpp; the shared helpers in cmd_release_common.hpp.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -25,11 +29,12 @@
 
 #include "base/bytes.hpp"
 #include "base/rng.hpp"
-#include "command_registry.hpp"
+#include "cmd_release_common.hpp"
+#include "publish/bundle_builder.hpp"
 #include "trust/bundle.hpp"
-#include "trust/frost.hpp"
 #include "trust/frost_messages.hpp"
-#include "trust/release_client.hpp"
+#include "trust/release.hpp"
+#include "trust/revocation.hpp"
 #include "trust/tuf_builder.hpp"
 
 namespace converge::cli {
@@ -37,45 +42,9 @@ namespace {
 
 using nlohmann::json;
 namespace tuf = trust::tuf;
-
-std::string read_text(const std::string& path) {
-  return std::string(as_chars(unwrap(read_file(path), "reading " + path)));
-}
-
-json read_json(const std::string& path) {
-  return unwrap(trust::parse_json(read_text(path)), path);
-}
-
-void write_text(const std::string& path, std::string_view text, unsigned mode = 0644) {
-  unwrap(write_file_atomic(path, as_bytes(text), mode), "writing " + path);
-}
-
-void write_json(const std::string& path, const json& j, unsigned mode = 0644) { write_text(path, j.dump(2) + "\n", mode); }
-
-std::int64_t parse_time(const std::string& s, std::string_view what) {
-  auto t = tuf::parse_expires(s);
-  if (!t) throw cli_error(std::string(what) + ": " + t.error().detail);
-  return *t;
-}
+using namespace release_cmd;
 
 // --- key files ---------------------------------------------------------------
-
-struct key_file {
-  std::array<std::uint8_t, 32> seed{};
-};
-
-std::unique_ptr<tuf::ed25519_signer> load_signer(const std::string& path) {
-  json j = read_json(path);
-  if (!j.is_object() || j.value("type", "") != "converge-release-key" || !j.contains("seed") || !j["seed"].is_string())
-    throw cli_error(path + ": not a converge release key file");
-  auto seed = from_hex(j["seed"].get<std::string>());
-  if (!seed || seed->size() != 32) throw cli_error(path + ": seed must be 32 bytes of hex");
-  std::array<std::uint8_t, 32> s{};
-  std::copy(seed->begin(), seed->end(), s.begin());
-  auto signer = std::make_unique<tuf::ed25519_signer>(s);
-  sodium_memzero(s.data(), s.size());
-  return signer;
-}
 
 void run_keygen(const std::string& out, bool force) {
   std::error_code ec;
@@ -84,19 +53,13 @@ void run_keygen(const std::string& out, bool force) {
   std::array<std::uint8_t, 32> seed{};
   system_rng r;
   r.fill(seed);
-  tuf::ed25519_signer signer(seed);
-  json j = {{"type", "converge-release-key"}, {"keytype", "ed25519"}, {"seed", to_hex(seed)},
-            {"public", signer.key().object["keyval"]["public"]}, {"keyid", signer.key().keyid}};
+  json j = publish::make_key_file(seed);
   sodium_memzero(seed.data(), seed.size());
   write_json(out, j, 0600);
-  std::printf("%s: ed25519 key %s\n", out.c_str(), signer.key().keyid.c_str());
+  std::printf("%s: ed25519 key %s\n", out.c_str(), j["keyid"].get<std::string>().c_str());
 }
 
 // --- metadata envelopes ----------------------------------------------------------
-
-tuf::envelope load_envelope(const std::string& path) {
-  return unwrap(tuf::parse_envelope(read_json(path), path), path);
-}
 
 void run_sign(const std::string& file, const std::vector<std::string>& keys, const std::string& out) {
   if (keys.empty()) throw cli_error("sign: give at least one --key");
@@ -238,102 +201,26 @@ void run_bundle(const bundle_args& a) {
   auto parsed = unwrap(tuf::parse_targets(targets), a.targets);
   auto rel = unwrap(trust::release_from_targets(parsed.role), a.targets);
   if (a.keys.empty()) throw cli_error("bundle: give the snapshot/timestamp keys with --key");
-  std::vector<std::unique_ptr<tuf::ed25519_signer>> signers;
+  std::vector<publish::signer_ptr> signers;
   for (const auto& k : a.keys) signers.push_back(load_signer(k));
-  std::uint64_t v = a.version ? a.version : parsed.role.common.version;
-  std::int64_t expires = parse_time(a.expires, "--expires");
-  auto sign_all = [&](const json& signed_part) {
-    tuf::envelope e{signed_part, {}};
-    for (const auto& s : signers) unwrap(tuf::sign_envelope(e, *s), "signing");
-    return tuf::to_json(e).dump(2);
-  };
-  tuf::snapshot_metadata snap;
-  snap.common = {std::string(tuf::default_spec_version), v, expires};
-  snap.meta["targets.json"] = tuf::describe_meta(parsed.role.common.version, as_bytes(targets));
-  std::string snap_text = sign_all(tuf::to_json(snap));
-  tuf::timestamp_metadata ts;
-  ts.common = {std::string(tuf::default_spec_version), v, expires};
-  ts.snapshot = tuf::describe_meta(v, as_bytes(snap_text));
-  trust::release_bundle b;
-  b.channel = rel.channel;
-  for (const auto& r : a.roots) b.roots.push_back(read_text(r));
-  b.timestamp = sign_all(tuf::to_json(ts));
-  b.snapshot = snap_text;
-  b.targets = targets;
-  if (!a.revocation.empty()) b.revocation = read_text(a.revocation);
-  auto enc = unwrap(trust::encode_bundle(b), "bundle");
+  publish::bundle_inputs in;
+  in.channel = rel.channel;
+  in.targets_text = targets;
+  in.targets_version = parsed.role.common.version;
+  for (const auto& r : a.roots) in.roots.push_back(read_text(r));
+  if (!a.revocation.empty()) in.revocation = read_text(a.revocation);
+  in.version = a.version ? a.version : parsed.role.common.version;
+  in.expires = parse_time(a.expires, "--expires");
+  // Every given key signs snapshot and timestamp (the verifier checks the thresholds).
+  auto enc = unwrap(publish::build_bundle(in, [&](tuf::envelope& e, std::string_view) -> result<void> {
+                      for (const auto& s : signers)
+                        if (auto r = tuf::sign_envelope(e, *s); !r) return r;
+                      return ok();
+                    }),
+                    "bundle");
   write_text(a.out, as_chars(enc));
   std::printf("%s: bundle for %s %s, %zu bytes, sha256 %s\n", a.out.c_str(), rel.channel.c_str(), rel.semver.c_str(),
               enc.size(), trust::sha256_hex(as_chars(enc)).c_str());
-}
-
-// --- verify ------------------------------------------------------------------------------
-
-struct verify_args {
-  std::string root, bundle, state_dir, now, revocation;
-  trust::device_profile device{"stable", "android", "arm64", "99"};
-  unsigned slack = 600;
-};
-
-void run_verify(const verify_args& a) {
-  std::filesystem::create_directories(a.state_dir);
-  trust::directory_fs fs(a.state_dir);
-  trust::release_client_options o;
-  o.clock_slack = std::chrono::seconds(a.slack);
-  auto client = unwrap(trust::release_client::open(read_text(a.root), fs, a.device, o), "trusted state");
-  wall_time now = a.now.empty() ? std::chrono::system_clock::now()
-                                : wall_time{std::chrono::seconds{parse_time(a.now, "--now")}};
-  if (!a.revocation.empty()) unwrap(client.update_revocation(read_text(a.revocation), now), "verification failed");
-  if (a.bundle.empty()) {
-    std::printf("OK revocation list trusted\n");
-    return;
-  }
-  auto data = unwrap(read_file(a.bundle), "reading " + a.bundle);
-  auto out = client.verify_bundle(data, now);
-  if (!out) {
-    for (const auto& e : client.take_equivocations())
-      std::fprintf(stderr, "equivocation: channel %s sequence %llu: trusted %s, conflicting %s\n", e.channel.c_str(),
-                   static_cast<unsigned long long>(e.sequence), e.trusted_hash.c_str(), e.conflicting_hash.c_str());
-    throw cli_error("verification failed: " + out.error().message());
-  }
-  std::printf("OK %s %s sequence %llu%s\n", out->rel.channel.c_str(), out->rel.semver.c_str(),
-              static_cast<unsigned long long>(out->rel.sequence), out->new_release ? " (new)" : " (already trusted)");
-  for (const auto& art : out->for_device)
-    std::printf("  %s %s/%s %s %llu bytes cid %s sha256 %s\n", art.path.c_str(), art.platform.os.c_str(),
-                art.platform.arch.c_str(), std::string(trust::to_string(art.kind)).c_str(),
-                static_cast<unsigned long long>(art.length), art.cid.c_str(), to_hex(art.sha256).c_str());
-}
-
-// --- show --------------------------------------------------------------------------------
-
-void show_release(const trust::release& r) {
-  std::printf("release %s channel %s sequence %llu expires %s\n", r.semver.c_str(), r.channel.c_str(),
-              static_cast<unsigned long long>(r.sequence), tuf::format_expires(r.expires).c_str());
-  std::printf("previous %s\n", r.previous.empty() ? "(none)" : r.previous.c_str());
-  for (const auto& s : r.rollout) std::printf("rollout %s %u%%\n", tuf::format_expires(s.start).c_str(), s.percent);
-  for (const auto& a : r.artifacts)
-    std::printf("artifact %s %s/%s min_os %s %s %llu bytes cid %s deltas %zu\n", a.path.c_str(), a.platform.os.c_str(),
-                a.platform.arch.c_str(), a.platform.min_os.c_str(), std::string(trust::to_string(a.kind)).c_str(),
-                static_cast<unsigned long long>(a.length), a.cid.c_str(), a.deltas.size());
-}
-
-void run_show(const std::string& path) {
-  std::string text = read_text(path);
-  if (auto b = trust::parse_bundle(as_bytes(text))) {
-    std::printf("bundle channel %s, %zu new root(s)%s\n", b->channel.c_str(), b->roots.size(),
-                b->revocation ? ", with revocation list" : "");
-    show_release(unwrap(trust::parse_release(b->targets), "bundle targets"));
-    return;
-  }
-  if (auto rv = trust::parse_revocation(text)) {
-    std::printf("revocation list version %llu expires %s\n", static_cast<unsigned long long>(rv->role.common.version),
-                tuf::format_expires(rv->role.common.expires).c_str());
-    for (const auto& [name, c] : rv->role.channels)
-      std::printf("channel %s min_sequence %llu versions %zu cids %zu\n", name.c_str(),
-                  static_cast<unsigned long long>(c.min_sequence), c.versions.size(), c.cids.size());
-    return;
-  }
-  show_release(unwrap(trust::parse_release(text), path));
 }
 
 // --- revoke ------------------------------------------------------------------------------
@@ -359,89 +246,11 @@ void run_revoke(const revoke_args& a) {
               static_cast<unsigned long long>(a.version));
 }
 
-// --- frost -------------------------------------------------------------------------------
-
-void run_frost_dealer(unsigned t, unsigned n, const std::string& dir) {
-  namespace frost = trust::frost;
-  system_rng r;
-  auto dealt = unwrap(frost::trusted_dealer_keygen(static_cast<std::uint16_t>(t), static_cast<std::uint16_t>(n), r),
-                      "dealer");
-  std::filesystem::create_directories(dir);
-  for (const auto& s : dealt.shares) {
-    auto kp = unwrap(frost::key_package_from_share(s), "share");
-    write_text(dir + "/key-package-" + std::to_string(s.id) + ".json", frost::encode_key_package(kp), 0600);
-  }
-  write_text(dir + "/public-key-package.json", frost::encode_public_key_package(dealt.public_package));
-  std::printf("%s: %u-of-%u FROST group, group key %s\n", dir.c_str(), t, n,
-              to_hex(dealt.public_package.group_public_key.bytes).c_str());
-}
-
-// All participants' DKG rounds in one process (a rehearsal; real participants
-// run dkg_part1..3 on their own machines and exchange the round messages).
-void run_frost_dkg(unsigned t, unsigned n, const std::string& dir) {
-  namespace frost = trust::frost;
-  system_rng r;
-  std::vector<frost::dkg_part1_output> p1;
-  for (unsigned id = 1; id <= n; ++id)
-    p1.push_back(unwrap(frost::dkg_part1(static_cast<frost::identifier>(id), static_cast<std::uint16_t>(t),
-                                         static_cast<std::uint16_t>(n), r),
-                        "dkg round 1"));
-  std::vector<frost::dkg_part2_output> p2;
-  for (const auto& me : p1) {
-    std::vector<frost::dkg_round1_package> others;
-    for (const auto& o : p1)
-      if (o.package.sender != me.package.sender) others.push_back(o.package);
-    p2.push_back(unwrap(frost::dkg_part2(me.secret, others), "dkg round 2"));
-  }
-  std::filesystem::create_directories(dir);
-  std::optional<frost::public_key_package> pub;
-  for (const auto& me : p2) {
-    std::vector<frost::dkg_round2_package> mine;
-    for (const auto& o : p2)
-      for (const auto& pkg : o.packages)
-        if (pkg.receiver == me.secret.id) mine.push_back(pkg);
-    auto out = unwrap(frost::dkg_part3(me.secret, mine), "dkg round 3");
-    write_text(dir + "/key-package-" + std::to_string(out.key.id) + ".json", frost::encode_key_package(out.key), 0600);
-    pub = out.public_package;
-  }
-  write_text(dir + "/public-key-package.json", frost::encode_public_key_package(*pub));
-  std::printf("%s: %u-of-%u FROST group by DKG, group key %s\n", dir.c_str(), t, n,
-              to_hex(pub->group_public_key.bytes).c_str());
-}
-
-void run_frost_sign(const std::string& file, const std::string& group_path, const std::vector<std::string>& shares,
-                    const std::string& out) {
-  namespace frost = trust::frost;
-  auto pub = unwrap(frost::decode_as<frost::public_key_package>(read_text(group_path)), group_path);
-  auto env = load_envelope(file);
-  std::string msg = unwrap(tuf::signing_bytes(env.signed_part), "canonical form");
-  std::vector<frost::key_package> keys;
-  for (const auto& s : shares) keys.push_back(unwrap(frost::decode_as<frost::key_package>(read_text(s)), s));
-  std::sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
-  system_rng r;
-  std::vector<frost::signing_nonces> nonces;
-  std::vector<frost::signing_commitment> list;
-  for (const auto& k : keys) {
-    auto c = frost::commit(k.id, k.secret_share, r);
-    nonces.push_back(c.nonces);
-    list.push_back(c.commitment);
-  }
-  std::vector<frost::signature_share> sig_shares;
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    sig_shares.push_back(unwrap(frost::sign(keys[i], nonces[i], as_bytes(msg), list), "FROST round two"));
-  auto sig = unwrap(frost::aggregate(pub, as_bytes(msg), list, sig_shares), "FROST aggregate");
-  auto group = tuf::ed25519_public_key(pub.group_public_key.bytes);
-  tuf::add_signature(env, group.keyid, bytes(sig.begin(), sig.end()));
-  write_json(out.empty() ? file : out, tuf::to_json(env));
-  std::printf("%s: FROST signature by %zu participants under group key %s\n", (out.empty() ? file : out).c_str(),
-              keys.size(), group.keyid.c_str());
-}
 
 // --- wiring ------------------------------------------------------------------------------
 
 void setup_release(CLI::App& app) {
-  auto* g = app.add_subcommand("release", "publish and verify signed releases (TUF, FROST)");
-  g->require_subcommand(1);
+  auto* g = group(app);
 
   auto kg_out = std::make_shared<std::string>();
   auto kg_force = std::make_shared<bool>(false);
@@ -500,25 +309,6 @@ void setup_release(CLI::App& app) {
   bundle->add_option("-o,--output", ba->out, "bundle file")->required();
   bundle->callback([ba] { run_bundle(*ba); });
 
-  auto va = std::make_shared<verify_args>();
-  auto* verify = g->add_subcommand("verify", "verify a bundle against a device's trusted state");
-  verify->add_option("--root", va->root, "root shipped with the app (used when the state is empty)")->required();
-  verify->add_option("--bundle", va->bundle, "bundle file");
-  verify->add_option("--revocation", va->revocation, "a signed revocation list to apply first");
-  verify->add_option("--state", va->state_dir, "trusted-state directory")->required();
-  verify->add_option("--channel", va->device.channel, "device channel (default stable)");
-  verify->add_option("--os", va->device.os, "device OS (default android)");
-  verify->add_option("--arch", va->device.arch, "device architecture (default arm64)");
-  verify->add_option("--os-version", va->device.os_version, "device OS version (default 99)");
-  verify->add_option("--now", va->now, "trusted time, YYYY-MM-DDTHH:MM:SSZ (default: the system clock)");
-  verify->add_option("--slack", va->slack, "clock slack in seconds (default 600)");
-  verify->callback([va] { run_verify(*va); });
-
-  auto show_path = std::make_shared<std::string>();
-  auto* show = g->add_subcommand("show", "summarise a release, bundle or revocation list");
-  show->add_option("FILE", *show_path, "file")->required();
-  show->callback([show_path] { run_show(*show_path); });
-
   auto rv = std::make_shared<revoke_args>();
   auto* revoke = g->add_subcommand("revoke", "an unsigned revocation list (sign with 'release sign')");
   revoke->add_option("--base", rv->base, "extend this existing list");
@@ -530,27 +320,6 @@ void setup_release(CLI::App& app) {
   revoke->add_option("--expires", rv->expires, "expiry");
   revoke->add_option("-o,--output", rv->out, "file to write")->required();
   revoke->callback([rv] { run_revoke(*rv); });
-
-  auto* frost = g->add_subcommand("frost", "FROST(Ed25519) threshold keys and signatures");
-  frost->require_subcommand(1);
-  auto fa = std::make_shared<std::tuple<unsigned, unsigned, std::string>>(2, 3, "");
-  auto* dealer = frost->add_subcommand("dealer", "trusted-dealer key generation into a directory");
-  auto* dkg = frost->add_subcommand("dkg", "Pedersen DKG, all participants in this process (rehearsal)");
-  for (auto* c : {dealer, dkg}) {
-    c->add_option("--min", std::get<0>(*fa), "threshold t")->required();
-    c->add_option("--max", std::get<1>(*fa), "participants n")->required();
-    c->add_option("--out-dir", std::get<2>(*fa), "directory for key-package-<id>.json and public-key-package.json")
-        ->required();
-  }
-  dealer->callback([fa] { run_frost_dealer(std::get<0>(*fa), std::get<1>(*fa), std::get<2>(*fa)); });
-  dkg->callback([fa] { run_frost_dkg(std::get<0>(*fa), std::get<1>(*fa), std::get<2>(*fa)); });
-  auto fs = std::make_shared<std::tuple<std::string, std::string, std::vector<std::string>, std::string>>();
-  auto* fsign = frost->add_subcommand("sign", "threshold-sign a metadata file with t key packages");
-  fsign->add_option("FILE", std::get<0>(*fs), "metadata file")->required();
-  fsign->add_option("--group", std::get<1>(*fs), "public key package")->required();
-  fsign->add_option("--share", std::get<2>(*fs), "key package of a signer (repeat)")->required();
-  fsign->add_option("-o,--output", std::get<3>(*fs), "write here instead of in place");
-  fsign->callback([fs] { run_frost_sign(std::get<0>(*fs), std::get<1>(*fs), std::get<2>(*fs), std::get<3>(*fs)); });
 }
 
 CONVERGE_COMMAND_GROUP("release", setup_release);
