@@ -364,9 +364,12 @@ result<std::vector<const artifact*>> artifacts_for(const release& r, const devic
   if (r.channel != d.channel)
     return fail(trust_errc::not_for_device, "release is for channel \"" + r.channel + "\", device follows \"" +
                                                 d.channel + "\"");
+  // A min_os of zeros ("0", "0.0") sets no minimum: it fits a device that does not know its OS version too.
+  auto no_minimum = [](std::string_view v) { return v.find_first_not_of("0.") == std::string_view::npos; };
   std::vector<const artifact*> out;
   for (const auto& a : r.artifacts)
-    if (a.platform.os == d.os && a.platform.arch == d.arch && os_version_at_least(d.os_version, a.platform.min_os))
+    if (a.platform.os == d.os && a.platform.arch == d.arch &&
+        (no_minimum(a.platform.min_os) || os_version_at_least(d.os_version, a.platform.min_os)))
       out.push_back(&a);
   if (out.empty())
     return fail(trust_errc::not_for_device, "release " + r.semver + " has no artifact for " + d.os + "/" + d.arch +

@@ -97,7 +97,8 @@ result<release> parse_release(std::string_view targets_text, const release_limit
 // Checks a release as release_from_targets would, then builds its targets role (version = sequence).
 result<tuf::targets_metadata> release_to_targets(const release& r, const release_limits& lim = {});
 
-// The artifacts a device can install: same os and arch, min_os <= os_version.
+// The artifacts a device can install: same os and arch, min_os <= os_version
+// (a min_os of "0" fits every device, also one whose os_version is "").
 // trust_errc::not_for_device when the channel differs or nothing matches.
 result<std::vector<const artifact*>> artifacts_for(const release& r, const device_profile& d);
 

@@ -169,6 +169,12 @@ TEST(release_model, helpers) {
   auto mine = artifacts_for(r, d).value();
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0]->platform.os, "linux");
+  // A device that does not know its OS version gets only artifacts without a minimum ("0").
+  device_profile unknown{"stable", "linux", "x86_64", ""};
+  EXPECT_FALSE(artifacts_for(r, unknown));
+  for (auto& a : r.artifacts) a.platform.min_os = "0";
+  ASSERT_TRUE(artifacts_for(r, unknown));
+  EXPECT_EQ(artifacts_for(r, unknown)->size(), 1u);
 }
 
 TEST(revocation_list, round_trip_and_errors) {
