@@ -9,6 +9,7 @@
 #include "delta/io.hpp"
 #include "multiformats/cid.hpp"
 #include "node/svc_agent.hpp"
+#include "node/svc_blocks.hpp"
 #include "unixfs/exporter.hpp"
 
 namespace converge::node {
@@ -85,7 +86,7 @@ io::task<void> agent_service::fetch(std::shared_ptr<agent_service> self, agent::
     s->core_->on_fetch_progress(hash, std::min(st.bytes_fetched, total), total);
     return true;
   };
-  auto got = co_await self->bitswap_->fetch(*cid, std::move(progress));
+  auto got = co_await fetch_dag(self->node_->host(), self->bitswap_, *cid, std::move(progress));
   if (self->stopped_ || self->cancelled_.erase(hash)) co_return;
   if (!got) {
     self->core_->on_fetch_failed(hash, "fetching " + cid_text + ": " + got.error().message(), true, now());

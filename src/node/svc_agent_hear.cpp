@@ -6,6 +6,7 @@
 #include "kad/release_validator.hpp"
 #include "multiformats/cid.hpp"
 #include "node/svc_agent.hpp"
+#include "node/svc_blocks.hpp"
 #include "node/svc_dht.hpp"
 #include "trust/bundle.hpp"
 #include "trust/bundle_check.hpp"
@@ -97,7 +98,7 @@ io::task<std::size_t> agent_service::poll_once(std::shared_ptr<agent_service> se
     if (!path->starts_with("/ipfs/")) continue;
     auto cid = mf::cid::parse(std::string_view(*path).substr(6, path->find('/', 6) == std::string::npos ? std::string::npos : path->find('/', 6) - 6));
     if (!cid) continue;
-    auto got = co_await self->bitswap_->fetch(*cid);
+    auto got = co_await fetch_dag(self->node_->host(), self->bitswap_, *cid);
     if (!got) {
       log(log_level::info, "update", "fetching " + *path + ": " + got.error().message());
       continue;

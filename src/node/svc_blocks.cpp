@@ -37,10 +37,15 @@ task<void> add_connected_peers(std::shared_ptr<io::host> h, std::shared_ptr<bits
   }
 }
 
-task<result<bitswap::session_stats>> fetch_dag(std::shared_ptr<io::host> h, std::shared_ptr<bitswap::service> bs, mf::cid root) {
+}  // namespace
+
+task<result<bitswap::session_stats>> fetch_dag(std::shared_ptr<io::host> h, std::shared_ptr<bitswap::service> bs,
+                                               mf::cid root, bitswap::service::progress_fn progress) {
   co_await add_connected_peers(h, bs);
-  co_return co_await bs->fetch(root);
+  co_return co_await bs->fetch(root, std::move(progress));
 }
+
+namespace {
 
 std::string base64(bytes_view b) { return mf::base_encode(mf::multibase::base64, b); }
 

@@ -47,6 +47,13 @@ class blocks_service : public service {
   std::shared_ptr<bitswap::service> bitswap_;
 };
 
+// Offers every connected peer a Bitswap stream, then fetches the DAG under
+// `root` (what the store holds is not fetched again). The get, cat and
+// dag/export commands and the update agent fetch through this.
+p2p::io::task<result<bitswap::session_stats>> fetch_dag(std::shared_ptr<p2p::io::host> h,
+                                                        std::shared_ptr<bitswap::service> bs, mf::cid root,
+                                                        bitswap::service::progress_fn progress = {});
+
 [[nodiscard]] result<std::optional<blocks_service_config>> blocks_config(const nlohmann::json& section);
 [[nodiscard]] result<void> add_blocks_service(node& n);
 

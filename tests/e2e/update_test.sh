@@ -8,7 +8,7 @@
 # does not trust is then published from another workspace: nobody installs it.
 # Prints "e2e-update: N passed, M failed"; exit 1 on any failure.
 set -u
-cv=${1:?path to converge}
+cv=$(realpath "${1:?path to converge}")
 work=$(mktemp -d)
 pids=()
 repos=()
