@@ -29,7 +29,7 @@ TEST(AgentPolicy, BucketIsDeterministicInRangeAndSpread) {
 
 TEST(AgentPolicy, BucketMatchesTheSpecifiedHash) {
   // sha256("" || "") = e3b0c442 98fc1c14...: 0xe3b0c44298fc1c14 / 2^64 * 100.
-  EXPECT_NEAR(rollout_bucket({}, ""), 0xe3b0c44298fc1c14ull / 18446744073709551616.0 * 100.0, 1e-9);
+  EXPECT_NEAR(rollout_bucket({}, ""), static_cast<double>(0xe3b0c44298fc1c14ull) / 18446744073709551616.0 * 100.0, 1e-9);
 }
 
 TEST(AgentPolicy, RolloutSchedule) {
