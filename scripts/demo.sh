@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: a tour of what converge does today, on loopback and temp files only.
+# `make demo`: a tour of what converge does today, on loopback and temp files only,
+# ending with the update network's proof of concept (scripts/demo_network.sh).
 set -euo pipefail
 build=${1:-build/default}
 cv="$(cd "$build" && pwd)/apps/converge/converge"
@@ -119,5 +120,9 @@ if "$cv" daemon --help >/dev/null 2>&1; then
     wait $pa $pb 2>/dev/null || true
     trap - EXIT
   )
+fi
+if "$cv" release publish --help >/dev/null 2>&1; then
+  step "the update network: 2 publishers, 3 consumers online, 1 late joiner, releases 1.0.0 and 2.0.0"
+  "$(dirname "$0")/demo_network.sh" "$cv"
 fi
 printf '\ndemo finished\n'
