@@ -101,7 +101,9 @@ io::task<void> agent_service::fetch(std::shared_ptr<agent_service> self, agent::
   if (!r) {
     self->core_->on_fetch_failed(hash, "writing " + out.string() + ": " + r.error().message(), true, now());
   } else {
-    self->core_->on_fetch_progress(hash, total, total);
+    // What this session took from the network (blocks already stored, e.g. from
+    // before a crash, are not fetched again and not counted).
+    self->core_->on_fetch_progress(hash, got->bytes_fetched, total);
     self->core_->on_fetched(hash, out.string(), now());
   }
   self->pump();
