@@ -8,7 +8,8 @@
 #            attempt) and keeps 2.0.0;
 #   "killed" a consumer killed with SIGKILL in the middle of downloading a
 #            large 3.0.0: after a restart it resumes, installs the published
-#            bytes and fetches less than the whole package again.
+#            bytes and fetches less than the whole package again;
+# and a revoked release that nobody installs.
 # Prints "e2e-update-faults: N passed, M failed"; exit 1 on any failure.
 set -u
 cv=$(realpath "${1:?path to converge}")
@@ -88,6 +89,22 @@ wait_installed "$work/killed" 3.0.0
 check "killed: installed the published 3.0.0 bytes" cmp -s "$work/installed-killed/3.0.0" app-3.bin
 again=$(status_field "$work/killed" "s['installed']['bytes_fetched']")
 check "killed: fetched $again bytes after the restart, less than the whole 60000000" test "${again:-60000000}" -lt 60000000
+
+# A revoked release: 4.0.0's bundle carries a revocation list (signed by the
+# root's revocation role) that names 4.0.0; nobody installs it.
+wait_installed "$work/hook" 3.0.0
+run "revoke 4.0.0" release revoke --list-version 1 --channel stable --revoke-version 4.0.0 \
+  --expires 2099-01-01T00:00:00Z -o "$work/rev.json"
+run "sign revocation" release sign "$work/rev.json" --key k1.json --key k2.json
+head -c 1000 /dev/urandom >app-4.bin
+publish 4.0.0 "$work/app-4.bin" --delta-bases 0 --revocation "$work/rev.json"
+"$cv" --repo "$work/hook" update check >/dev/null 2>&1
+sleep 3
+check "hook: keeps 3.0.0, 4.0.0 is revoked" test "$(status_field "$work/hook" "s['installed']['semver']")" = 3.0.0
+check "hook: the hook never got 4.0.0" test ! -e "$work/installed-hook/4.0.0"
+# The network itself refuses it: gossip validators reject it (so the agent never
+# sees it) and the DHT will not store it; the publisher's report says why.
+check "the DHT refused 4.0.0 as revoked" grep -q "dht/put.*version 4.0.0 is revoked" "$work/out"
 
 echo "e2e-update-faults: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
