@@ -347,7 +347,11 @@ result<session_id> engine::start_session(const mf::cid& root, instant now) {
 void engine::cancel_session(session_id id) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
-  for (const auto& [c, r] : it->second.inflight) release(r, c, true);
+  for (const auto& [c, r] : it->second.inflight) {
+    release(r, c, true);
+    // We asked for it: a copy already on its way is late, not unwanted (no strike).
+    remember(c);
+  }
   sessions_.erase(it);
 }
 

@@ -73,7 +73,7 @@ struct engine_options {
   std::size_t max_strikes = 2;
   std::size_t max_sessions = 64;
   std::size_t max_peers = 4096;
-  std::size_t recent_cids = 4096;  // delivered CIDs whose late duplicates are not strikes
+  std::size_t recent_cids = 4096;  // delivered or cancelled CIDs whose late copies are not strikes
 };
 
 struct peer_stats {

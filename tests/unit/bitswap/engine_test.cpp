@@ -107,6 +107,31 @@ TEST(BitswapEngine, CorruptingPeerIsDroppedAndTheFileCompletes) {
   for (const auto& [c, b] : n.nodes[fetcher]->store.blocks) EXPECT_TRUE(blocks::verify_block(c, b));
 }
 
+TEST(BitswapEngine, BlocksArrivingAfterACancelAreNotHeldAgainstTheSender) {
+  // The driver cancels a session when it cannot store a block (a full disk)
+  // or the agent gives up; blocks the seeder had already sent for it arrive
+  // afterwards. They were asked for: no strike, and the seeder stays connected.
+  net n;
+  auto seeder = n.add(), fetcher = n.add();
+  auto d = make_dag(4 << 20);
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  auto sid = n.nodes[fetcher]->eng->start_session(d.root, n.clock.now()).value();
+  ASSERT_TRUE(n.run([&] {
+    const auto* ps = n.nodes[seeder]->eng->peer(fetcher);
+    return ps && ps->blocks_sent >= 4;
+  }));
+  n.nodes[fetcher]->eng->cancel_session(sid);
+  (void)n.run([] { return false; });
+  EXPECT_TRUE(n.nodes[fetcher]->penalised.empty());
+  EXPECT_TRUE(n.nodes[fetcher]->eng->connected(seeder));
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(seeder)->strikes, 0u);
+  // A new session for the same DAG completes from the same seeder.
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
 TEST(BitswapEngine, MalformedMessagePenalisesAtOnce) {
   net n;
   auto a = n.add(), b = n.add();
