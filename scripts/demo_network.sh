@@ -11,6 +11,7 @@
 # Usage: demo_network.sh /path/to/converge
 set -euo pipefail
 cv=$(realpath "${1:?path to converge}")
+hook=$(cd "$(dirname "$0")" && pwd)/keep_package_hook.sh  # the platform installer stand-in
 work=$(mktemp -d)
 repos=()
 cleanup() {
@@ -64,17 +65,6 @@ boot="[\"$(swarm_addr "$work/pub-a")\", \"$(swarm_addr "$work/pub-b")\"]"
 say "pub-a $(swarm_addr "$work/pub-a")"
 say "pub-b $(swarm_addr "$work/pub-b")"
 
-cat >hook.sh <<'SH'
-#!/bin/sh
-# The platform installer stand-in: keeps the package it is handed.
-dir=$(dirname "$0")/installed-$CONVERGE_NAME
-mkdir -p "$dir"
-case "$1" in
-  install) cp "$2" "$dir/$CONVERGE_VERSION" && echo "$CONVERGE_VERSION" >"$dir/current" ;;
-  status) [ "$(cat "$dir/current" 2>/dev/null)" = "$CONVERGE_VERSION" ] || exit 75 ;;
-esac
-SH
-chmod 755 hook.sh
 make_consumer() {  # make_consumer NAME OS IPNS-JSON-LIST
   local r=$work/$1
   "$cv" --repo "$r" init --swarm /ip4/127.0.0.1/tcp/0 --api /ip4/127.0.0.1/tcp/0 >/dev/null
@@ -82,7 +72,7 @@ make_consumer() {  # make_consumer NAME OS IPNS-JSON-LIST
   "$cv" --repo "$r" config set update "{\"channel\": \"stable\", \"root\": \"$work/root.json\",
     \"device\": {\"os\": \"$2\", \"arch\": \"arm64\"}, \"ipns\": $3, \"poll_interval_s\": 10,
     \"retry\": {\"initial_s\": 1, \"max_s\": 5},
-    \"installer\": {\"type\": \"command\", \"command\": [\"/usr/bin/env\", \"CONVERGE_NAME=$1\", \"$work/hook.sh\"]}}" >/dev/null
+    \"installer\": {\"type\": \"command\", \"command\": [\"/usr/bin/env\", \"HOOK_OUT=$work/installed-$1\", \"$hook\"]}}" >/dev/null
 }
 say "== three consumers online (android, harmonyos, ios), one android consumer offline"
 online=(android harmonyos ios)

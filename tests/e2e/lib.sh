@@ -61,20 +61,10 @@ start_publisher() {
   run "$1 trust" --repo "$r" config set trust "{\"channels\": {\"stable\": {\"root\": \"$work/root.json\"}}}"
   start_daemon "$r"
 }
-# The command hook: keeps each package it is handed as installed-<name>/<version>.
-make_hook() {
-  cat >"$work/hook.sh" <<'SH'
-#!/bin/sh
-dir=$(dirname "$0")/installed-$CONVERGE_NAME
-mkdir -p "$dir"
-case "$1" in
-  install) cp "$2" "$dir/$CONVERGE_VERSION" && echo "$CONVERGE_VERSION" >"$dir/current" ;;
-  status) [ "$(cat "$dir/current" 2>/dev/null)" = "$CONVERGE_VERSION" ] || exit 75 ;;
-esac
-SH
-  chmod 755 "$work/hook.sh"
-}
-hook_installer() { echo "{\"type\": \"command\", \"command\": [\"/usr/bin/env\", \"CONVERGE_NAME=$1\", \"$work/hook.sh\"]}"; }
+# The command hook (scripts/keep_package_hook.sh) keeps each package it is
+# handed as $work/installed-<name>/<version>.
+hook=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/keep_package_hook.sh
+hook_installer() { echo "{\"type\": \"command\", \"command\": [\"/usr/bin/env\", \"HOOK_OUT=$work/installed-$1\", \"$hook\"]}"; }
 # start_consumer NAME OS ARCH INSTALLER-JSON BOOTSTRAP-ADDR
 start_consumer() {
   local r=$work/$1

@@ -28,7 +28,6 @@ cd "$work" || exit 1
 make_root
 start_publisher pub || exit 1
 pub_addr=$(swarm_addr "$work/pub")
-make_hook
 # The consumer's repository is on the small disk ($work/disk/small); the hook
 # keeps its copies in $work/installed-disk/small, off that disk.
 start_consumer disk/small linux x86_64 "$(hook_installer disk/small)" "$pub_addr" || exit 1

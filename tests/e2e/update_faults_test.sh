@@ -20,7 +20,6 @@ make_root
 start_publisher pub || exit 1
 pub=$work/pub
 pub_addr=$(swarm_addr "$pub")
-make_hook
 health="{\"type\": \"linux-dir\", \"dir\": \"$work/app\", \"unpack\": \"none\",
   \"health_check\": [\"/bin/sh\", \"-c\", \"test \\\"\$CONVERGE_VERSION\\\" != 2.0.0\"]}"
 start_consumer linux linux x86_64 "$health" "$pub_addr" || exit 1

@@ -18,7 +18,6 @@ make_root
 start_publisher pub || exit 1
 pub=$work/pub
 pub_addr=$(swarm_addr "$pub")
-make_hook
 start_consumer linux linux x86_64 "$(hook_installer linux)" "$pub_addr" || exit 1
 start_consumer android android arm64 "$(hook_installer android)" "$pub_addr" || exit 1
 # Both consumers see the publisher on the release topic before anything is published.
