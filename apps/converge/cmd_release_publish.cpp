@@ -12,6 +12,7 @@
 //       gossips, updates IPNS and the DHT fallback key, provides, and with
 //       --car exports a CAR. Prints a summary (or --json the report); exits
 //       non-zero when nothing was published or a conflict was found.
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -55,15 +56,18 @@ struct publish_args {
   bool no_announce = false, no_network_read = false, as_json = false;
 };
 
-// "30d", "12h", "90m" or an absolute "YYYY-MM-DDTHH:MM:SSZ".
+// "30d", "12h", "90m" (from now, at most 100 years) or an absolute "YYYY-MM-DDTHH:MM:SSZ".
 std::int64_t expiry_from(const std::string& s, std::string_view what, std::int64_t now) {
+  constexpr std::int64_t max_ahead = 100LL * 366 * 86400;
   if (s.size() >= 2 && s.find_first_not_of("0123456789", 0) == s.size() - 1) {
-    std::int64_t n = std::stoll(s.substr(0, s.size() - 1));
-    switch (s.back()) {
-      case 'd': return now + n * 86400;
-      case 'h': return now + n * 3600;
-      case 'm': return now + n * 60;
-      default: break;
+    const char u = s.back();
+    const std::int64_t unit = u == 'd' ? 86400 : u == 'h' ? 3600 : u == 'm' ? 60 : 0;
+    if (unit != 0) {
+      std::int64_t n = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size() - 1, n);
+      if (ec != std::errc() || n > max_ahead / unit)
+        throw cli_error(std::string(what) + " '" + s + "': at most 100 years ahead");
+      return now + n * unit;
     }
   }
   return parse_time(s, what);

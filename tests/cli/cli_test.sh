@@ -64,6 +64,14 @@ expect_ok "multiaddr" "tcp \(6\) +4001" multiaddr inspect /ip4/127.0.0.1/tcp/400
 expect_err "multiaddr unknown protocol" "tcpx" multiaddr inspect /ip4/127.0.0.1/tcpx/1
 expect_err "multiaddr bad port" "65535" multiaddr inspect /ip4/127.0.0.1/tcp/99999
 expect_err "multiaddr bad ip" "." multiaddr inspect /ip4/300.1.1.1/tcp/1
+# release publish refuses bad arguments before it touches a workspace or a daemon.
+"$cv" release keygen -o "$work/k.json" >/dev/null
+expect_err "publish: artifact without a platform" "OS/ARCH" release publish --workspace "$work/ws" --semver 1.0.0 \
+  --artifact "$work/x.bin" --key "$work/k.json"
+expect_err "publish: expiry too far ahead" "at most 100 years" release publish --workspace "$work/ws" --semver 1.0.0 \
+  --artifact linux/x86_64="$work/x.bin" --key "$work/k.json" --expires 99999999999999999999d
+expect_err "publish: no such workspace" "workspace" release publish --workspace "$work/none" --semver 1.0.0 \
+  --artifact linux/x86_64="$work/x.bin" --key "$work/k.json" --no-announce
 expect_err "unknown subcommand" "." frobnicate
 expect_err "missing argument" "." cid inspect
 
