@@ -135,20 +135,24 @@ json agent_service::status() const {
 
 void agent_service::pump() {
   if (stopped_) return;
-  for (auto& a : core_->take_actions()) {
-    std::visit(
-        [this](auto& act) {
-          using T = std::decay_t<decltype(act)>;
-          if constexpr (std::is_same_v<T, agent::verify_action>) verify(act);
-          else if constexpr (std::is_same_v<T, agent::fetch_action>) {
-            cancelled_.erase(act.release_hash);
-            io::asio::co_spawn(node_->executor(), fetch(shared_from_this(), std::move(act)), io::asio::detached);
-          } else if constexpr (std::is_same_v<T, agent::stage_action>) stage(std::move(act));
-          else if constexpr (std::is_same_v<T, agent::install_action>) install(std::move(act));
-          else if constexpr (std::is_same_v<T, agent::recover_action>) recover(std::move(act));
-          else if constexpr (std::is_same_v<T, agent::cancel_fetch_action>) cancelled_.insert(act.release_hash);
-        },
-        a);
+  // Carrying out an action can queue the next one at once (verify -> fetch):
+  // keep taking actions until none are left, so none waits for an unrelated event.
+  for (auto actions = core_->take_actions(); !actions.empty() && !stopped_; actions = core_->take_actions()) {
+    for (auto& a : actions) {
+      std::visit(
+          [this](auto& act) {
+            using T = std::decay_t<decltype(act)>;
+            if constexpr (std::is_same_v<T, agent::verify_action>) verify(act);
+            else if constexpr (std::is_same_v<T, agent::fetch_action>) {
+              cancelled_.erase(act.release_hash);
+              io::asio::co_spawn(node_->executor(), fetch(shared_from_this(), std::move(act)), io::asio::detached);
+            } else if constexpr (std::is_same_v<T, agent::stage_action>) stage(std::move(act));
+            else if constexpr (std::is_same_v<T, agent::install_action>) install(std::move(act));
+            else if constexpr (std::is_same_v<T, agent::recover_action>) recover(std::move(act));
+            else if constexpr (std::is_same_v<T, agent::cancel_fetch_action>) cancelled_.insert(act.release_hash);
+          },
+          a);
+    }
   }
   // Wake for the core's next timer (retry, rollout step, window), at most a minute away.
   const auto now = std::chrono::system_clock::now();
