@@ -138,16 +138,28 @@ inline install_request request(const std::string& hash, const fs::path& package,
 }
 
 // True when no process with this pid is running (gone or a zombie).
-inline bool process_gone(const std::string& pid_text) {
-  std::string pid = pid_text;
-  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-  if (pid.empty()) return false;
+// True once the process named by pid_text is gone or a zombie. SIGKILL sent to
+// a process group is delivered asynchronously, so a killed child may still be
+// running for a moment after kill() returns: wait for it (up to 30 s, a bound
+// on a hang, not a timing claim) rather than look once.
+inline bool process_gone_now(const std::string& pid) {
   std::ifstream stat("/proc/" + pid + "/stat");
   if (!stat) return true;
   std::string line;
   std::getline(stat, line);
   auto close = line.rfind(')');
   return close != std::string::npos && close + 2 < line.size() && (line[close + 2] == 'Z' || line[close + 2] == 'X');
+}
+
+inline bool process_gone(const std::string& pid_text) {
+  std::string pid = pid_text;
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  if (pid.empty()) return false;
+  for (int i = 0; i < 3000; ++i) {
+    if (process_gone_now(pid)) return true;
+    ::usleep(10'000);
+  }
+  return false;
 }
 
 }  // namespace converge::agent::test
