@@ -29,6 +29,9 @@ void setup_block(CLI::App& app) {
     auto r = unwrap(node::rpc_request(node::repo_path_from(repo_flag()), "block/stat", nlohmann::json::object()), "block stat");
     std::cout << "blocks " << r["blocks"] << "\nbytes " << r["bytes"] << "\nmax_bytes " << r["max_bytes"] << "\npins "
               << r["pins"] << "\n";
+    // Bitswap traffic since the daemon started (bytes are whole messages as written).
+    for (const char* k : {"peers", "blocks_sent", "bytes_sent", "blocks_received", "bytes_received", "budget_refusals"})
+      std::cout << "bitswap_" << k << " " << r["bitswap"][k] << "\n";
   });
 }
 

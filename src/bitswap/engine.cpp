@@ -20,7 +20,49 @@ engine::engine(block_provider& provider, links_fn links, engine_options options)
     : provider_(provider),
       links_(std::move(links)),
       options_(options),
-      total_bucket_(normalised(options.upload_total, options.limits.max_block_bytes), instant{}) {}
+      total_bucket_(normalised(options.upload_total, options.limits.max_block_bytes), instant{}),
+      budget_(normalised(options.upload_budget, options.limits.max_block_bytes), instant{}),
+      download_bucket_(normalised(options.download_total, options.limits.max_block_bytes), instant{}) {}
+
+void engine::set_upload_budget(p2p::limits::rate_limit budget, instant now) {
+  options_.upload_budget = budget;
+  budget_.set_limit(normalised(budget, options_.limits.max_block_bytes), now);
+}
+
+void engine::set_download_limit(p2p::limits::rate_limit limit, instant now) {
+  options_.download_total = limit;
+  download_bucket_.set_limit(normalised(limit, options_.limits.max_block_bytes), now);
+  if (!limit.limited()) {
+    download_debt_ = 0;
+    download_wake_.reset();
+  }
+  schedule_all(now);
+}
+
+bool engine::take_download_tokens(instant now) {
+  if (!options_.download_total.limited()) return true;
+  if (download_wake_ && *download_wake_ > now) return false;
+  download_wake_.reset();
+  if (download_debt_ > 0) {
+    auto pay = std::min(download_debt_, download_bucket_.available(now));
+    (void)download_bucket_.try_consume(pay, now);
+    download_debt_ -= pay;
+  }
+  auto need = std::min<std::uint64_t>(download_estimate_, download_bucket_.burst());
+  if (download_debt_ == 0 && download_bucket_.try_consume(need, now)) return true;
+  download_wake_ = now + download_bucket_.time_until(download_debt_ > 0 ? std::min(download_debt_, download_bucket_.burst()) : need, now);
+  return false;
+}
+
+void engine::pay_download(std::size_t block_bytes, instant now) {
+  (void)now;
+  if (!options_.download_total.limited()) return;
+  // The want took download_estimate_ tokens (as it was then); a larger block owes the rest.
+  if (block_bytes > download_estimate_) {
+    download_debt_ += block_bytes - download_estimate_;
+    download_estimate_ = block_bytes;
+  }
+}
 
 result<void> engine::peer_connected(peer_key peer, protocol_version version, instant now) {
   if (peers_.contains(peer)) return ok();
@@ -134,6 +176,9 @@ void engine::on_presence(peer_key from, ledger& l, const block_presence& p, inst
 bool engine::on_block(peer_key from, ledger& l, blocks::block b, instant now) {
   l.stats.blocks_received++;
   l.stats.bytes_received += b.data.size();
+  totals_.blocks_received++;
+  totals_.bytes_received += b.data.size();
+  pay_download(b.data.size(), now);
   if (auto v = blocks::verify_block(b.id, b.data); !v) return !strike(from, l, "bad block: " + v.error().detail, now);
   bool wanted = false, emitted = false;
   std::vector<session_id> touched, failed;
@@ -255,6 +300,7 @@ void engine::schedule(session_id sid, session_state& s, instant now) {
       events_.push_back(events::need_providers{sid, c});
       continue;
     }
+    if (!take_download_tokens(now)) break;  // the download cap: wait for download_wake_
     s.queue.pop_front();
     tried.insert(best);
     s.inflight.emplace(c, request{best, now + options_.request_timeout});
@@ -385,6 +431,7 @@ std::optional<instant> engine::poll_timeout() const {
     queued = queued || !l.queue.empty();
   }
   if (total_wake_ && queued) take(*total_wake_);
+  if (download_wake_ && !sessions_.empty()) take(*download_wake_);
   return t;
 }
 
@@ -405,6 +452,7 @@ void engine::handle_timeout(instant now) {
   for (auto& [p, l] : peers_)
     if (l.bucket_wake && *l.bucket_wake <= now) l.bucket_wake.reset();
   if (total_wake_ && *total_wake_ <= now) total_wake_.reset();
+  if (download_wake_ && *download_wake_ <= now) download_wake_.reset();
   schedule_all(now);
 }
 
@@ -460,6 +508,16 @@ std::optional<outbound> engine::build(peer_key p, ledger& l, instant now) {
       l.queue.pop_front();
       continue;
     }
+    if (budget_.time_until(esz, now) > duration::zero()) {
+      // Beyond the upload budget: say so now rather than make the asker wait.
+      if (l.version == protocol_version::v1_2_0) {
+        m.presences.push_back({t.cid, presence_type::dont_have});
+        size += t.cid.to_bytes().size() + 6;
+      }
+      totals_.budget_refusals++;
+      l.queue.pop_front();
+      continue;
+    }
     if (total_wake_ && *total_wake_ > now) break;
     if (total_bucket_.time_until(esz, now) > duration::zero()) {
       total_wake_ = now + total_bucket_.time_until(esz, now);
@@ -470,6 +528,7 @@ std::optional<outbound> engine::build(peer_key p, ledger& l, instant now) {
       break;
     }
     (void)total_bucket_.try_consume(esz, now);
+    (void)budget_.try_consume(esz, now);
     auto data = provider_.get(t.cid);
     if (!data) {
       l.queue.pop_front();
@@ -478,12 +537,14 @@ std::optional<outbound> engine::build(peer_key p, ledger& l, instant now) {
     m.blocks.push_back({t.cid, std::move(*data)});
     size += esz;
     l.stats.blocks_sent++;
+    totals_.blocks_sent++;
     l.queue.pop_front();
   }
   if (m.empty()) return std::nullopt;
   auto payload = encode_message(m, l.version);
   l.outstanding += payload.size();
   l.stats.bytes_sent += payload.size();
+  totals_.bytes_sent += payload.size();
   return outbound{p, std::move(payload)};
 }
 

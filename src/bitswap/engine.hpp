@@ -64,6 +64,16 @@ struct engine_options {
   std::uint64_t max_outstanding_bytes_per_peer = 4 * 1024 * 1024;
   p2p::limits::rate_limit upload_per_peer{};  // burst is raised to max_block_bytes if below it
   p2p::limits::rate_limit upload_total{};     // the node's whole upload, shared fairly by the round robin
+  // A long-term cap on the node's upload (a device's upload_bytes_per_day:
+  // rate = cap / 86400, burst = cap). Unlike the rate limits above, a block
+  // that does not fit is not queued: the want is answered DONT_HAVE (dropped
+  // for 1.0.0/1.1.0 peers), so the asker turns to another peer at once.
+  p2p::limits::rate_limit upload_budget{};
+  // The node's whole download through sessions. A want-block is sent only
+  // when the bucket holds an estimate of the block (the largest received so
+  // far, at least 256 KiB); a block larger than its estimate is paid for
+  // before the next want goes out.
+  p2p::limits::rate_limit download_total{};
   // A peer that has not yet delivered blocks of a session counts as this many
   // requests busier than one that has (prefer proven providers, still probe others).
   std::size_t non_provider_penalty = 4;
@@ -81,6 +91,12 @@ struct peer_stats {
   std::uint64_t bytes_sent = 0, bytes_received = 0, blocks_sent = 0, blocks_received = 0;
   std::uint64_t dont_haves_received = 0, timeouts = 0, strikes = 0;
   std::size_t wantlist_size = 0, inflight = 0;
+};
+
+// Since the engine was made, over every peer (per-peer stats go with the peer).
+struct traffic_totals {
+  std::uint64_t bytes_sent = 0, bytes_received = 0, blocks_sent = 0, blocks_received = 0;
+  std::uint64_t budget_refusals = 0;  // wants answered DONT_HAVE because of upload_budget
 };
 
 struct session_stats {
@@ -145,6 +161,11 @@ class engine {
   [[nodiscard]] const session_stats* session(session_id id) const;
   [[nodiscard]] const peer_stats* peer(peer_key p) const;
   [[nodiscard]] std::size_t sessions() const { return sessions_.size(); }
+  [[nodiscard]] const traffic_totals& totals() const { return totals_; }
+  // Replace the limits above at run time (tokens kept, clamped to the new burst).
+  void set_upload_budget(p2p::limits::rate_limit budget, instant now);
+  void set_download_limit(p2p::limits::rate_limit limit, instant now);
+  [[nodiscard]] std::size_t peer_count() const { return peers_.size(); }
 
  private:
   enum class task_kind : std::uint8_t { block, have, dont_have };
@@ -200,7 +221,18 @@ class engine {
   engine_options options_;
   std::map<peer_key, ledger> peers_;
   std::map<session_id, session_state> sessions_;
+  // True when a want-block may go out now (its estimate is taken from the
+  // download bucket); otherwise sets download_wake_.
+  bool take_download_tokens(instant now);
+  void pay_download(std::size_t block_bytes, instant now);
+
   p2p::limits::token_bucket total_bucket_;
+  p2p::limits::token_bucket budget_;
+  p2p::limits::token_bucket download_bucket_;
+  std::uint64_t download_debt_ = 0;      // received beyond the estimates taken
+  std::uint64_t download_estimate_ = 256 * 1024;
+  std::optional<instant> download_wake_;
+  traffic_totals totals_;
   std::optional<instant> total_wake_;
   session_id next_session_ = 1;
   peer_key rr_cursor_ = 0;

@@ -40,6 +40,16 @@ result<void> agent_service::start(node& n, rpc_registry& rpc) {
   pubsub_ = pubsub->driver();
   bitswap_ = blocks->bitswap();
   store_ = blocks->store();
+  {
+    // The device's caps (config.update) apply to all of the node's Bitswap
+    // traffic: what it serves to others and what its sessions fetch.
+    const auto now = std::chrono::steady_clock::now();
+    if (cfg_.upload_bytes_per_day > 0)
+      bitswap_->core().set_upload_budget(
+          {std::max<std::uint64_t>(1, cfg_.upload_bytes_per_day / 86400), cfg_.upload_bytes_per_day}, now);
+    if (cfg_.download_bytes_per_second > 0)
+      bitswap_->core().set_download_limit({cfg_.download_bytes_per_second, cfg_.download_bytes_per_second}, now);
+  }
   if (auto dht = n.find_service<dht_service>("dht")) dht_ = dht->driver();  // optional: no IPNS/DHT polling without it
 
   auto roots = load_trusted_roots(n.config(), n.repository().dir());

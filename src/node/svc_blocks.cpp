@@ -160,9 +160,13 @@ result<void> blocks_service::start(node& n, rpc_registry& rpc) {
     co_return json{{"data_base64", base64(*data)}, {"size", data->size()}};
   });
 
-  rpc.add("block/stat", [store](rpc_call) -> task<rpc_result> {
+  rpc.add("block/stat", [store, bs](rpc_call) -> task<rpc_result> {
+    const auto& t = bs->core().totals();
     co_return json{{"blocks", store->block_count()}, {"bytes", store->total_bytes()},
-                   {"max_bytes", store->options().max_total_bytes}, {"pins", store->pins().size()}};
+                   {"max_bytes", store->options().max_total_bytes}, {"pins", store->pins().size()},
+                   {"bitswap", {{"peers", bs->core().peer_count()}, {"blocks_sent", t.blocks_sent},
+                                {"bytes_sent", t.bytes_sent}, {"blocks_received", t.blocks_received},
+                                {"bytes_received", t.bytes_received}, {"budget_refusals", t.budget_refusals}}}};
   });
 
   rpc.add("dag/export", [store, bs, h](rpc_call c) -> task<rpc_result> {

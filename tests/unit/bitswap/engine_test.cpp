@@ -24,6 +24,14 @@ TEST(BitswapEngine, FetchesADagFromOnePeer) {
   auto* ps = n.nodes[seeder]->eng->peer(fetcher);
   EXPECT_EQ(ps->blocks_sent, d.blocks.size());
   EXPECT_EQ(n.nodes[fetcher]->eng->sessions(), 0u);
+  // Node-wide totals agree with the ledgers and outlive the peer.
+  const auto sent = n.nodes[seeder]->eng->totals();
+  EXPECT_EQ(sent.blocks_sent, d.blocks.size());
+  EXPECT_EQ(sent.bytes_sent, ps->bytes_sent);
+  EXPECT_GT(sent.bytes_sent, d.content.size());
+  EXPECT_EQ(n.nodes[fetcher]->eng->totals().blocks_received, d.blocks.size());
+  n.nodes[seeder]->eng->peer_disconnected(fetcher, n.clock.now());
+  EXPECT_EQ(n.nodes[seeder]->eng->totals().bytes_sent, sent.bytes_sent);
 }
 
 TEST(BitswapEngine, SpreadsWantsOverSeveralPeers) {
@@ -212,6 +220,58 @@ TEST(BitswapEngine, UploadCapPacesTheServer) {
   EXPECT_GT(took, 3.5);
   EXPECT_LT(took, 6.0);
   EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, UploadBudgetAnswersDontHaveAndTheFetcherMovesOn) {
+  net n;
+  engine_options budgeted;
+  // 3 MiB a day: the first 3 MiB go out, then wants are refused at once.
+  budgeted.upload_budget = {.bytes_per_second = (3 << 20) / 86400, .burst = 3 << 20};
+  auto thrifty = n.add(budgeted), generous = n.add();
+  engine_options o;
+  o.non_provider_penalty = 0;  // ask both seeders alike
+  auto fetcher = n.add(o);
+  auto d = make_dag(8 << 20, 256 * 1024);
+  seed(*n.nodes[thrifty], d);
+  seed(*n.nodes[generous], d);
+  n.connect(thrifty, fetcher);
+  n.connect(generous, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  const auto& t = n.nodes[thrifty]->eng->totals();
+  EXPECT_LE(t.bytes_sent, (3u << 20) + 65536);  // the budget, plus wantlist and presence framing
+  EXPECT_GT(t.budget_refusals, 0u);
+  EXPECT_GT(n.nodes[generous]->eng->totals().bytes_sent, 5u << 20);
+  // No timeouts were needed to move on: DONT_HAVE answered the refused wants.
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(thrifty)->timeouts, 0u);
+}
+
+TEST(BitswapEngine, DownloadCapPacesTheFetcher) {
+  net n;
+  auto seeder = n.add();
+  engine_options capped;
+  capped.download_total = {.bytes_per_second = 1 << 20, .burst = 1 << 20};
+  auto fetcher = n.add(capped);
+  auto d = make_dag(6 << 20, 256 * 1024);
+  seed(*n.nodes[seeder], d);
+  n.connect(seeder, fetcher);
+  auto start = n.clock.now();
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  auto took = std::chrono::duration<double>(n.clock.now() - start).count();
+  // 6 MiB at 1 MiB/s after a burst of 2 MiB (raised to fit the largest block): about 4 s.
+  EXPECT_GT(took, 3.5);
+  EXPECT_LT(took, 6.0);
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  // Lifting the cap at run time: a second DAG comes at once.
+  auto d2 = make_dag(6 << 20, 128 * 1024);  // other chunks: no block in common with d
+  seed(*n.nodes[seeder], d2);
+  n.nodes[fetcher]->eng->set_download_limit({}, n.clock.now());
+  start = n.clock.now();
+  (void)n.nodes[fetcher]->eng->start_session(d2.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return n.nodes[fetcher]->done.size() == 2; }));
+  EXPECT_LT(std::chrono::duration<double>(n.clock.now() - start).count(), 1.0);
 }
 
 TEST(BitswapEngine, OutstandingBytesPerPeerBound) {
