@@ -66,6 +66,10 @@ bool core::is_current(std::string_view release_hash, phase p) const {
 
 void core::on_announce(bytes bundle, heard_via via, wall_time now) {
   auto h = trust::sha256_hex(as_chars(bundle));
+  if (auto s = settled_.find(to_bytes(h)); s != settled_.end()) {
+    if (now - s->second < lim_.settle_ttl) return;
+    settled_.erase(s);
+  }
   if (std::find(verifying_.begin(), verifying_.end(), to_bytes(h)) != verifying_.end()) return;
   if (verifying_.size() >= lim_.max_pending_verifications) return;  // heard again by the next poll
   verifying_.push_back(to_bytes(h));
@@ -82,9 +86,24 @@ void core::on_announce(bytes bundle, heard_via via, wall_time now) {
 }
 
 void core::on_verified(const verified_release& v, heard_via via, wall_time now) {
-  if (!verifying_.empty()) verifying_.erase(verifying_.begin());
+  bytes bundle_hash;
+  if (!verifying_.empty()) {
+    bundle_hash = std::move(verifying_.front());
+    verifying_.erase(verifying_.begin());
+  }
   handle_verified(v, via, now);
   drop_announced(now);
+  if (!bundle_hash.empty() && v.rel.channel == cfg_.channel && installed_ && v.rel.sequence <= installed_->sequence)
+    settle(std::move(bundle_hash), now);
+}
+
+void core::settle(bytes bundle_hash, wall_time now) {
+  if (settled_.size() >= lim_.max_settled && !settled_.contains(bundle_hash)) {
+    auto oldest = std::min_element(settled_.begin(), settled_.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    settled_.erase(oldest);
+  }
+  settled_[std::move(bundle_hash)] = now;
 }
 
 void core::on_rejected(const std::string& reason, heard_via via, wall_time now) {

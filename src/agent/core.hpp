@@ -32,6 +32,7 @@
 // next_wakeup() (or any time), and take_actions() after every call.
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,11 @@ struct install_result {
 struct core_limits {
   std::size_t max_pending_verifications = 8;  // more announcements are dropped (polling brings them again)
   std::size_t status_history = 20;            // events shown by status()
+  // A bundle verified as nothing to do (its release is installed, or older)
+  // is not verified or recorded again when heard within settle_ttl (every
+  // poll hears the channel's current bundle).
+  std::chrono::seconds settle_ttl{3600};
+  std::size_t max_settled = 32;
 };
 
 class core {
@@ -152,6 +158,7 @@ class core {
       : cfg_(std::move(cfg)), db_(std::move(db)), rng_(&r), lim_(lim) {}
   // Transitions (core.cpp): each persists one store transition, then adopts it.
   void persist(const transition& t);
+  void settle(bytes bundle_hash, wall_time now);
   void handle_verified(const verified_release& v, heard_via via, wall_time now);
   void start_attempt(const verified_release& v, const trust::artifact& target, heard_via via, wall_time now);
   void fail_attempt(const std::string& why, bool permanent, phase retry_from, wall_time now);
@@ -185,6 +192,7 @@ class core {
   std::string waiting_;               // why the pending release does not move on (a gate's reason)
   std::uint64_t progress_done_ = 0, progress_total_ = 0;
   std::vector<bytes> verifying_;      // sha256 of bundles whose verify_action is unanswered
+  std::map<bytes, wall_time> settled_;  // sha256 of bundles judged nothing to do -> when
   std::optional<std::pair<verified_release, heard_via>> deferred_;  // newer release heard while installing
   std::string store_error_;           // the last failed commit (state kept in memory meanwhile)
   std::string installed_revoked_;     // why the installed release is revoked; "" when it is not

@@ -86,6 +86,7 @@ result<void> engine::peer_connected(peer_key peer, protocol_version version, ins
 void engine::peer_disconnected(peer_key peer, instant now) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
+  outstanding_total_ -= std::min(it->second.outstanding, outstanding_total_);  // its unwritten messages are gone with it
   peers_.erase(it);
   for (auto& [sid, s] : sessions_) {
     s.providers.erase(peer);
@@ -459,7 +460,9 @@ void engine::handle_timeout(instant now) {
 void engine::sent(peer_key peer, std::size_t n) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
-  it->second.outstanding -= std::min<std::uint64_t>(n, it->second.outstanding);
+  auto done = std::min<std::uint64_t>(n, it->second.outstanding);
+  it->second.outstanding -= done;
+  outstanding_total_ -= std::min(done, outstanding_total_);
 }
 
 std::optional<outbound> engine::poll_transmit(instant now) {
@@ -486,7 +489,8 @@ std::optional<outbound> engine::build(peer_key p, ledger& l, instant now) {
     m.wantlist.push_back(std::move(l.outgoing.front()));
     l.outgoing.erase(l.outgoing.begin());
   }
-  while (!l.queue.empty() && l.outstanding + size < options_.max_outstanding_bytes_per_peer) {
+  while (!l.queue.empty() && l.outstanding + size < options_.max_outstanding_bytes_per_peer &&
+         outstanding_total_ + size < options_.max_outstanding_bytes_total) {
     if (l.bucket_wake && *l.bucket_wake > now) break;
     auto& t = l.queue.front();
     if (t.kind != task_kind::block) {
@@ -543,6 +547,7 @@ std::optional<outbound> engine::build(peer_key p, ledger& l, instant now) {
   if (m.empty()) return std::nullopt;
   auto payload = encode_message(m, l.version);
   l.outstanding += payload.size();
+  outstanding_total_ += payload.size();
   l.stats.bytes_sent += payload.size();
   totals_.bytes_sent += payload.size();
   return outbound{p, std::move(payload)};

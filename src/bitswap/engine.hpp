@@ -59,9 +59,15 @@ using links_fn = std::function<result<std::vector<mf::cid>>(const mf::cid&, byte
 
 struct engine_options {
   message_limits limits{};
-  std::size_t target_message_bytes = 1024 * 1024;
+  // Serving memory: a message is built only when its peer has fewer than
+  // max_outstanding_bytes_per_peer handed over and not yet written, and the
+  // node fewer than max_outstanding_bytes_total over all peers (a phone
+  // serving many peers holds at most that much). The socket's and muxer's
+  // buffers keep the link busy meanwhile.
+  std::size_t target_message_bytes = 256 * 1024;
   std::size_t max_wantlist_per_peer = 1024;
-  std::uint64_t max_outstanding_bytes_per_peer = 4 * 1024 * 1024;
+  std::uint64_t max_outstanding_bytes_per_peer = 512 * 1024;
+  std::uint64_t max_outstanding_bytes_total = 1024 * 1024;
   p2p::limits::rate_limit upload_per_peer{};  // burst is raised to max_block_bytes if below it
   p2p::limits::rate_limit upload_total{};     // the node's whole upload, shared fairly by the round robin
   // A long-term cap on the node's upload (a device's upload_bytes_per_day:
@@ -233,6 +239,7 @@ class engine {
   std::uint64_t download_estimate_ = 256 * 1024;
   std::optional<instant> download_wake_;
   traffic_totals totals_;
+  std::uint64_t outstanding_total_ = 0;  // sum of the ledgers' outstanding
   std::optional<instant> total_wake_;
   session_id next_session_ = 1;
   peer_key rr_cursor_ = 0;

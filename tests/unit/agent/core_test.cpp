@@ -101,6 +101,25 @@ TEST(AgentCore, LowerOrEqualSequenceThanInstalledIsIgnored) {
   EXPECT_EQ(h.c->installed()->sequence, 2u);
 }
 
+TEST(AgentCore, TheInstalledReleaseHeardAgainIsNotVerifiedOrRecordedUntilTheTtl) {
+  harness h;
+  auto v = make_release(2);
+  h.hear(v);
+  h.complete(v.release_hash);
+  h.hear(v);  // verified once more after the install: nothing to do, settled
+  auto history = h.c->status()["history"].size();
+  for (int i = 0; i < 5; ++i) {  // every poll hears it again
+    h.c->on_announce(to_bytes("bundle of " + v.release_hash), heard_via::dht, h.now);
+    EXPECT_TRUE(only<verify_action>(h.acts()).empty());
+  }
+  EXPECT_EQ(h.c->status()["history"].size(), history);
+  EXPECT_EQ(h.c->current_phase(), phase::installed);
+  // After the TTL it is verified again (a revocation or an expiry may have come since).
+  h.now += core_limits{}.settle_ttl;
+  h.c->on_announce(to_bytes("bundle of " + v.release_hash), heard_via::dht, h.now);
+  EXPECT_EQ(only<verify_action>(h.acts()).size(), 1u);
+}
+
 TEST(AgentCore, SameSequenceDifferentHashIsRefusedAndRecorded) {
   harness h;
   h.hear(make_release(3));

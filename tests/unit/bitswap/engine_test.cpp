@@ -274,6 +274,27 @@ TEST(BitswapEngine, DownloadCapPacesTheFetcher) {
   EXPECT_LT(std::chrono::duration<double>(n.clock.now() - start).count(), 1.0);
 }
 
+TEST(BitswapEngine, OutstandingBytesTotalBoundAcrossPeers) {
+  net n;
+  engine_options o;
+  o.max_outstanding_bytes_total = 700 * 1024;  // below two peers' worth of the per-peer bound
+  auto seeder = n.add(o);
+  n.nodes[seeder]->auto_ack = false;  // the seeder's writes never complete
+  auto d = make_dag(4 << 20, 256 * 1024);
+  seed(*n.nodes[seeder], d);
+  std::vector<std::size_t> fetchers;
+  for (int i = 0; i < 3; ++i) {
+    fetchers.push_back(n.add());
+    n.connect(seeder, fetchers.back());
+    (void)n.nodes[fetchers.back()]->eng->start_session(d.root, n.clock.now());
+  }
+  n.run([&] { return false; }, 10000);
+  // At most the node-wide bound plus one message were handed over, whatever the peer count.
+  EXPECT_LE(n.nodes[seeder]->egress, 700 * 1024 + 512 * 1024 + 4096);
+  EXPECT_GT(n.nodes[seeder]->egress, 256 * 1024u);
+  for (auto f : fetchers) EXPECT_TRUE(n.nodes[f]->done.empty());
+}
+
 TEST(BitswapEngine, OutstandingBytesPerPeerBound) {
   net n;
   engine_options o;
