@@ -56,12 +56,16 @@ bool engine::take_download_tokens(instant now) {
 
 void engine::pay_download(std::size_t block_bytes, instant now) {
   (void)now;
-  if (!options_.download_total.limited()) return;
-  // The want took download_estimate_ tokens (as it was then); a larger block owes the rest.
-  if (block_bytes > download_estimate_) {
-    download_debt_ += block_bytes - download_estimate_;
-    download_estimate_ = block_bytes;
+  window_max_ = std::max<std::uint64_t>(window_max_, block_bytes);
+  if (++window_count_ == 32) {
+    download_estimate_ = std::max<std::uint64_t>(window_max_, 1024);
+    window_max_ = 0;
+    window_count_ = 0;
   }
+  if (block_bytes <= download_estimate_) return;
+  // The want took download_estimate_ tokens (as it was then); a larger block owes the rest.
+  if (options_.download_total.limited()) download_debt_ += block_bytes - download_estimate_;
+  download_estimate_ = block_bytes;
 }
 
 result<void> engine::peer_connected(peer_key peer, protocol_version version, instant now) {
@@ -100,6 +104,37 @@ void engine::peer_disconnected(peer_key peer, instant now) {
     }
   }
   schedule_all(now);
+}
+
+void engine::cancel_at_tried(session_state& s, const mf::cid& id, std::optional<peer_key> except) {
+  auto t = s.tried.find(id);
+  if (t == s.tried.end()) return;
+  for (auto p : t->second) {
+    if (p == except) continue;
+    auto it = peers_.find(p);
+    if (it == peers_.end()) continue;
+    wantlist_entry e{id};
+    e.cancel = true;
+    e.priority = 0;
+    it->second.outgoing.push_back(std::move(e));
+  }
+  s.tried.erase(t);
+}
+
+void engine::downgrade(ledger& l, const mf::cid& id) {
+  // Our want-block becomes a want-have: rather than send the whole block
+  // once it has it (by then another peer may have), the peer says HAVE and
+  // we ask it again if we still need to. Peers on 1.0.0/1.1.0 have no HAVE:
+  // the want is cancelled.
+  wantlist_entry e{id};
+  if (l.version == protocol_version::v1_2_0) {
+    e.type = want_type::have;
+    e.send_dont_have = false;
+  } else {
+    e.cancel = true;
+    e.priority = 0;
+  }
+  l.outgoing.push_back(std::move(e));
 }
 
 void engine::release(const request& r, const mf::cid& id, bool cancel) {
@@ -162,12 +197,16 @@ void engine::on_presence(peer_key from, ledger& l, const block_presence& p, inst
     if (!s.pending.contains(p.cid)) continue;
     if (p.type == presence_type::have) {
       s.providers.insert(from);
+      // The peer has it now (the answer to a want-have, see downgrade): it may be asked again.
+      if (auto t = s.tried.find(p.cid); t != s.tried.end()) t->second.erase(from);
+      if (s.stalled.erase(p.cid) > 0) s.queue.push_front(p.cid);
       continue;
     }
     s.providers.erase(from);
     auto r = s.inflight.find(p.cid);
     if (r != s.inflight.end() && r->second.peer == from) {
       release(r->second, p.cid, false);
+      downgrade(l, p.cid);
       s.inflight.erase(r);
       s.queue.push_front(p.cid);
     }
@@ -192,6 +231,7 @@ bool engine::on_block(peer_key from, ledger& l, blocks::block b, instant now) {
       release(r->second, b.id, r->second.peer != from);
       s.inflight.erase(r);
     }
+    cancel_at_tried(s, b.id, from);
     s.providers.insert(from);
     s.stats.blocks_fetched++;
     s.stats.bytes_fetched += b.data.size();
@@ -263,7 +303,10 @@ void engine::schedule_all(instant now) {
 }
 
 void engine::schedule(session_id sid, session_state& s, instant now) {
-  while (!s.queue.empty() && s.inflight.size() < options_.max_inflight_per_session) {
+  std::size_t inflight_all = 0;
+  for (const auto& [id, x] : sessions_) inflight_all += x.inflight.size();
+  const std::uint64_t max_all = std::max<std::uint64_t>(1, options_.max_inflight_bytes / download_estimate_);
+  while (!s.queue.empty() && s.inflight.size() < options_.max_inflight_per_session && inflight_all < max_all) {
     const mf::cid c = s.queue.front();
     if (!s.pending.contains(c) || s.inflight.contains(c) || s.stalled.contains(c)) {
       s.queue.pop_front();
@@ -305,6 +348,7 @@ void engine::schedule(session_id sid, session_state& s, instant now) {
     s.queue.pop_front();
     tried.insert(best);
     s.inflight.emplace(c, request{best, now + options_.request_timeout});
+    ++inflight_all;
     best_l->stats.inflight++;
     wantlist_entry e{c};
     e.type = want_type::block;
@@ -353,6 +397,7 @@ void engine::block_added(const mf::cid& id, instant now) {
       release(r->second, id, true);
       s.inflight.erase(r);
     }
+    cancel_at_tried(s, id, std::nullopt);
     s.stats.blocks_local++;
     if (auto w = walk(sid, s, id, *data); !w) {
       events_.push_back(events::session_failed{sid, w.error()});
@@ -399,6 +444,11 @@ void engine::cancel_session(session_id id) {
     // We asked for it: a copy already on its way is late, not unwanted (no strike).
     remember(c);
   }
+  // The want-haves left with peers that said DONT_HAVE go too.
+  std::vector<mf::cid> asked;
+  for (const auto& [c, peers] : it->second.tried)
+    if (!it->second.inflight.contains(c)) asked.push_back(c);
+  for (const auto& c : asked) cancel_at_tried(it->second, c, std::nullopt);
   sessions_.erase(it);
 }
 
@@ -440,8 +490,11 @@ void engine::handle_timeout(instant now) {
   for (auto& [sid, s] : sessions_) {
     for (auto r = s.inflight.begin(); r != s.inflight.end();) {
       if (r->second.deadline <= now) {
-        if (auto pl = peers_.find(r->second.peer); pl != peers_.end()) pl->second.stats.timeouts++;
-        release(r->second, r->first, true);
+        release(r->second, r->first, false);
+        if (auto pl = peers_.find(r->second.peer); pl != peers_.end()) {
+          pl->second.stats.timeouts++;
+          downgrade(pl->second, r->first);  // a slow peer may still say HAVE
+        }
         s.stats.retries++;
         s.queue.push_front(r->first);
         r = s.inflight.erase(r);

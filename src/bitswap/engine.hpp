@@ -85,6 +85,11 @@ struct engine_options {
   std::size_t non_provider_penalty = 4;
   std::size_t max_inflight_per_peer = 32;
   std::size_t max_inflight_per_session = 256;
+  // Receiving memory: blocks asked for and not yet here, all sessions
+  // together, times the size of the blocks being fetched (the largest of the
+  // last few received; 256 KiB until some are), stay under this. Enough to keep a phone's link busy, small enough that
+  // many peers answering at once do not pile megabytes up in buffers.
+  std::uint64_t max_inflight_bytes = 3 * 1024 * 1024;
   duration request_timeout = 10s;
   std::size_t max_strikes = 2;
   std::size_t max_sessions = 64;
@@ -217,6 +222,10 @@ class engine {
   void schedule(session_id sid, session_state& s, instant now);
   void schedule_all(instant now);
   void release(const request& r, const mf::cid& id, bool cancel);
+  // After DONT_HAVE or a timeout: keep a want-have with the peer (see engine.cpp).
+  void downgrade(ledger& l, const mf::cid& id);
+  // `id` arrived: the peers asked for it (but `except`) get a CANCEL.
+  void cancel_at_tried(session_state& s, const mf::cid& id, std::optional<peer_key> except);
   // Emits session_done and erases the session when nothing is missing.
   bool finish_if_done(session_id sid);
   std::optional<outbound> build(peer_key p, ledger& l, instant now);
@@ -236,7 +245,12 @@ class engine {
   p2p::limits::token_bucket budget_;
   p2p::limits::token_bucket download_bucket_;
   std::uint64_t download_debt_ = 0;      // received beyond the estimates taken
+  // The size of the blocks being fetched: raised at once by a larger block,
+  // lowered to the largest of the last 32 received (at least 1 KiB), so DAGs
+  // of small blocks get more requests in flight. Starts at 256 KiB.
   std::uint64_t download_estimate_ = 256 * 1024;
+  std::uint64_t window_max_ = 0;
+  std::size_t window_count_ = 0;
   std::optional<instant> download_wake_;
   traffic_totals totals_;
   std::uint64_t outstanding_total_ = 0;  // sum of the ledgers' outstanding

@@ -253,6 +253,10 @@ result<message> decode_message(bytes_view in, const message_limits& limits) {
 }
 
 result<void> frame_reader::feed(bytes_view data) {
+  if (pos_ == buf_.size() && buf_.capacity() > 64 * 1024) {
+    bytes().swap(buf_);  // all read: an idle stream keeps no large buffer
+    pos_ = 0;
+  }
   if (pos_ > 0 && pos_ * 2 >= buf_.size()) {
     buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));
     pos_ = 0;

@@ -198,6 +198,10 @@ void yamux_session::handle_eof() {
 
 // ---- output and events -----------------------------------------------------
 
+void yamux_session::shrink_buffers() {
+  if (out_.empty()) bytes().swap(out_);
+}
+
 bool yamux_session::poll_transmit(bytes& out) {
   out.clear();
   if (out_.empty()) return false;

@@ -66,7 +66,8 @@ struct yamux_config {
   std::size_t max_ack_backlog = 256;
   // write() splits data into frames of at most this many payload bytes.
   std::uint32_t max_frame_payload = 16 * 1024;
-  // Pending output beyond which write() accepts nothing more.
+  // Pending output beyond which write() accepts nothing more (the host sets
+  // its own: host_config::transmit_buffer).
   std::size_t max_transmit_buffer = 1024 * 1024;
   // Control frames (window updates, pongs, RST) may go this far beyond
   // max_transmit_buffer; past it the peer is not reading: output_overflow.
@@ -136,6 +137,8 @@ class yamux_session {
   void handle_eof();
   // Swaps pending output into `out` (its old contents are dropped, its capacity reused). False if none.
   bool poll_transmit(bytes& out);
+  // Gives back the output buffer's capacity when it is empty (for an idle connection).
+  void shrink_buffers();
   std::optional<yamux_event> poll_event();
   [[nodiscard]] std::optional<instant> poll_timeout() const;
   void handle_timeout(instant now);

@@ -244,9 +244,11 @@ io::task<void> service::writer(std::shared_ptr<service> self, std::shared_ptr<pe
     }
     bytes payload = std::move(ps->queue.front());
     ps->queue.pop_front();
-    auto framed = frame(payload);
+    // The length prefix, then the payload as it is (no framed copy of a block-sized message).
+    const auto prefix = encode_uvarint(payload.size());
     auto stream = *ps->out;
-    auto w = co_await stream.write_all(framed);
+    auto w = co_await stream.write_all(prefix);
+    if (w) w = co_await stream.write_all(payload);
     if (!w) {
       ps->writer_running = false;
       self->forget_peer(ps);

@@ -139,6 +139,16 @@ void connection::end(error reason) {
   }
 }
 
+namespace {
+// Buffers grow to a burst's size; keeping that capacity on every idle
+// connection would cost a node with many peers megabytes for nothing.
+void release_if_large(bytes& b) {
+  constexpr std::size_t keep = 64 * 1024;
+  if (b.capacity() > keep) bytes().swap(b);
+  else b.clear();
+}
+}  // namespace
+
 void connection::feed_channel_output() {
   while (true) {
     if (plain_off_ == plain_.size()) {
@@ -169,6 +179,14 @@ task<void> connection::write_loop(std::shared_ptr<connection> /*keep_alive*/) {
       continue;
     }
     if (closed_) break;
+    // Idle: give back what a burst grew (kept while busy: reallocating per write costs throughput).
+    release_if_large(out);
+    if (plain_off_ == plain_.size()) {
+      release_if_large(plain_);
+      plain_off_ = 0;
+    }
+    session_.shrink_buffers();
+    channel_->shrink_buffers();
     co_await writer_wake_.wait(seen);
   }
   boost::system::error_code ignored;

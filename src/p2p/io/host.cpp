@@ -75,12 +75,19 @@ std::vector<std::string> host::protocols() const {
   return out;
 }
 
+yamux_config host::muxer_config() const {
+  auto c = config_.yamux;
+  c.max_transmit_buffer = config_.transmit_buffer;
+  return c;
+}
+
 upgrade_options host::upgrade_settings(std::optional<crypto::peer_id> expected) const {
   upgrade_options o;
   o.security.allow_plaintext = config_.allow_plaintext;
   o.security.expected_peer = std::move(expected);
   o.security_protocols = config_.security_protocols;
   o.handshake_timeout = config_.handshake_timeout;
+  o.security.max_pending_output = config_.transmit_buffer;
   return o;
 }
 
@@ -107,7 +114,7 @@ task<void> host::upgrade_inbound(std::shared_ptr<host> /*keep_alive*/, tcp::sock
     co_return;
   }
   if (closed_) co_return;
-  auto conn = std::make_shared<connection>(std::move(*up), direction::inbound, remote_addr, config_.yamux);
+  auto conn = std::make_shared<connection>(std::move(*up), direction::inbound, remote_addr, muxer_config());
   add_connection(conn);
 }
 
@@ -194,7 +201,7 @@ task<result<std::shared_ptr<connection>>> host::connect(mf::multiaddr addr) {
   auto up = co_await upgrade(std::move(*sock), security::role::initiator, config_.identity, upgrade_settings({}), rng_);
   if (!up) co_return fail(up.error());
   if (closed_) co_return fail(io_errc::connection_closed, "host closed");
-  auto conn = std::make_shared<connection>(std::move(*up), direction::outbound, addr, config_.yamux);
+  auto conn = std::make_shared<connection>(std::move(*up), direction::outbound, addr, muxer_config());
   add_connection(conn);
   co_return conn;
 }
@@ -238,7 +245,7 @@ task<result<std::shared_ptr<connection>>> host::dial(crypto::peer_id peer, std::
     if (!up) co_return fail(up.error());
     if (closed_) co_return fail(io_errc::connection_closed, "host closed");
     auto conn = std::make_shared<connection>(std::move(*up), direction::outbound,
-                                             ec ? mf::multiaddr{} : to_multiaddr(remote), config_.yamux);
+                                             ec ? mf::multiaddr{} : to_multiaddr(remote), muxer_config());
     add_connection(conn);
     co_return conn;
   };

@@ -43,7 +43,12 @@ struct host_config {
   // After a failed dial a peer is not dialled again for backoff x 2^(failures-1), capped at max_backoff.
   duration dial_backoff = std::chrono::seconds{1};
   duration max_dial_backoff = std::chrono::minutes{5};
-  yamux_config yamux;
+  yamux_config yamux;  // its max_transmit_buffer is replaced by transmit_buffer
+  // Per connection: the muxer's output and the secure channel's output not
+  // yet written each stay under this. Small, so that a node serving many
+  // slow readers at once holds little; the socket's own buffer keeps a fast
+  // link busy (bench/p2p/host_bench.sh).
+  std::size_t transmit_buffer = 256 * 1024;
   std::size_t max_connections = 512;
   std::size_t max_events = 1024;
   bool identify_on_connect = true;
@@ -132,6 +137,7 @@ class host : public std::enable_shared_from_this<host> {
   void add_connection(const std::shared_ptr<connection>& conn);
   void on_connection_closed(connection& conn);
   upgrade_options upgrade_settings(std::optional<crypto::peer_id> expected) const;
+  yamux_config muxer_config() const;
   result<void> check_backoff(const crypto::peer_id& peer) const;
   void note_dial_failure(const crypto::peer_id& peer);
 

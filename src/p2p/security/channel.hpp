@@ -73,6 +73,9 @@ class secure_channel {
   // (nothing is queued then), nonce_exhausted when the channel is used up.
   virtual result<void> send(bytes_view plaintext) = 0;
   virtual std::optional<bytes_view> poll_read() = 0;
+  // Gives back the capacity of empty output buffers (a driver calls it when
+  // the connection goes idle; not in the steady state, which reuses them).
+  virtual void shrink_buffers() {}
 
   [[nodiscard]] virtual channel_state state() const = 0;
   // The failure, once state() == failed.

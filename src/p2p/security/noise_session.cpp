@@ -254,6 +254,10 @@ void noise_session::finish_handshake() {
 
 // ---- output, events, time ----
 
+void noise_session::shrink_buffers() {
+  if (tx_.empty()) bytes().swap(tx_);
+}
+
 bool noise_session::poll_transmit(bytes& out) {
   if (state_ == channel_state::failed || tx_.empty()) return false;
   std::swap(out, tx_);

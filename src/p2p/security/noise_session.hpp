@@ -69,6 +69,7 @@ class noise_session final : public secure_channel {
   void handle_eof() override;
   [[nodiscard]] std::size_t input_room() const override;
   bool poll_transmit(bytes& out) override;
+  void shrink_buffers() override;
   std::optional<channel_event> poll_event() override;
   [[nodiscard]] std::optional<instant> poll_timeout() const override;
   void handle_timeout(instant now) override;

@@ -18,6 +18,7 @@ result<std::unique_ptr<secure_channel>> make_secure_channel(std::string_view pro
     cfg.stream_muxers = options.stream_muxers;
     cfg.expected_peer = options.expected_peer;
     cfg.handshake_timeout = options.handshake_timeout;
+    cfg.max_pending_output = options.max_pending_output;
     auto s = noise_session::create(self, std::move(cfg), r, now);
     if (!s) return fail(s.error());
     return std::make_unique<noise_session>(std::move(*s));
@@ -26,6 +27,7 @@ result<std::unique_ptr<secure_channel>> make_secure_channel(std::string_view pro
     plaintext_config cfg(identity.public_key());
     cfg.expected_peer = options.expected_peer;
     cfg.handshake_timeout = options.handshake_timeout;
+    cfg.max_pending_output = options.max_pending_output;
     return std::make_unique<plaintext_session>(self, std::move(cfg), now);
   }
   return fail(security_errc::invalid_state,

@@ -19,6 +19,8 @@ struct security_options {
   duration handshake_timeout = std::chrono::seconds{10};
   // /plaintext/2.0.0 is refused unless enabled: it authenticates nothing.
   bool allow_plaintext = false;
+  // Encrypted output not yet polled, at most (the channel's max_pending_output).
+  std::size_t max_pending_output = std::size_t{1} << 20;
 };
 
 // The protocol ids this build can secure a connection with, preferred first.

@@ -167,12 +167,38 @@ TEST(BitswapEngine, DontHaveMovesToTheNextPeerAndNeedProvidersWhenNobodyHasIt) {
   EXPECT_EQ(n.nodes[fetcher]->eng->peer(empty1)->dont_haves_received, 1u);
   EXPECT_EQ(n.nodes[fetcher]->eng->peer(empty2)->dont_haves_received, 1u);
   EXPECT_TRUE(n.nodes[fetcher]->done.empty());
+  // Each keeps the fetcher's want, now a want-have: it will say HAVE, not
+  // send the block, when it gets it.
+  n.run([&] { return false; }, 1000);
+  EXPECT_EQ(n.nodes[empty1]->eng->peer(fetcher)->wantlist_size, 1u);
+  EXPECT_EQ(n.nodes[empty2]->eng->peer(fetcher)->wantlist_size, 1u);
   // A provider appears (found through the DHT, say): the session resumes.
   auto seeder = n.add();
   seed(*n.nodes[seeder], d);
   n.connect(seeder, fetcher);
   ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
   EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+}
+
+TEST(BitswapEngine, APeerThatSaidDontHaveSaysHaveWhenItGetsTheBlockAndIsAskedAgain) {
+  net n;
+  auto late = n.add(), other = n.add(), fetcher = n.add();
+  auto d = make_dag(300000);
+  n.connect(late, fetcher);
+  n.connect(other, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  n.run([&] { return !n.nodes[fetcher]->need.empty(); });
+  ASSERT_EQ(n.nodes[fetcher]->need.size(), 1u);
+  // `late` gets the DAG (another session, an import): it tells the fetcher, which fetches from it.
+  seed(*n.nodes[late], d);
+  n.nodes[late]->eng->block_added(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
+  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(late)->blocks_received, d.blocks.size());  // no duplicates
+  // Done: nothing is left wanted anywhere.
+  n.run([&] { return false; }, 1000);
+  EXPECT_EQ(n.nodes[late]->eng->peer(fetcher)->wantlist_size, 0u);
+  EXPECT_EQ(n.nodes[other]->eng->peer(fetcher)->wantlist_size, 0u);
 }
 
 TEST(BitswapEngine, SilentPeerTimesOutAndAnotherServes) {
