@@ -206,7 +206,7 @@ io::task<void> service::reader(std::shared_ptr<service> self, io::stream s) {
     co_return;
   }
   frame_reader frames(self->options_.engine.limits.max_message_bytes);
-  bytes buf(64 * 1024);
+  bytes buf(16 * 1024);  // one per inbound stream: small (the frame reader assembles messages)
   while (!self->stopped_ && !ps->gone) {
     auto n = co_await s.read_some(buf);
     if (!n || *n == 0) break;

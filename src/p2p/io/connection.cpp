@@ -196,7 +196,9 @@ task<void> connection::write_loop(std::shared_ptr<connection> /*keep_alive*/) {
 }
 
 task<void> connection::read_loop(std::shared_ptr<connection> /*keep_alive*/) {
-  std::array<std::uint8_t, 64 * 1024> buf{};
+  // One per connection, in the coroutine's frame: 32 KiB keeps a fast link's
+  // throughput (bench/p2p/host_bench.sh) at half the memory of 64 KiB.
+  std::array<std::uint8_t, 32 * 1024> buf{};
   while (!closed_) {
     std::size_t room = std::min(buf.size(), std::max<std::size_t>(channel_->input_room(), 1));
     auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf.data(), room), use_tuple);

@@ -48,7 +48,7 @@ struct host_config {
   // yet written each stay under this. Small, so that a node serving many
   // slow readers at once holds little; the socket's own buffer keeps a fast
   // link busy (bench/p2p/host_bench.sh).
-  std::size_t transmit_buffer = 256 * 1024;
+  std::size_t transmit_buffer = 128 * 1024;
   std::size_t max_connections = 512;
   std::size_t max_events = 1024;
   bool identify_on_connect = true;

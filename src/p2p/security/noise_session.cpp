@@ -247,15 +247,20 @@ void noise_session::finish_handshake() {
   events_.push_back(*remote_);
   remote_key_.reset();
   remote_peer_.reset();
-  // Reserve the working buffers once, so the transport path never grows them.
-  rx_.reserve(std::max(rx_.capacity(), 2 * frame_limit));
-  tx_.reserve(std::max(tx_.capacity(), frame_limit));
+  // The working buffers grow to the traffic's size and then stay (the
+  // transport path allocates nothing once warm); shrink_buffers gives them
+  // back when the connection idles. Not reserved up front: a node with many
+  // quiet connections would hold 192 KiB each for nothing.
 }
 
 // ---- output, events, time ----
 
 void noise_session::shrink_buffers() {
   if (tx_.empty()) bytes().swap(tx_);
+  if (rx_begin_ == rx_.size()) {  // no partial frame held
+    bytes().swap(rx_);
+    rx_begin_ = 0;
+  }
 }
 
 bool noise_session::poll_transmit(bytes& out) {
