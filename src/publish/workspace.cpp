@@ -134,6 +134,48 @@ result<workspace> workspace::create(const fs::path& dir, const std::string& chan
   return open(dir, lim);
 }
 
+result<std::string> parse_workspace_meta(std::string_view text) {
+  auto meta = trust::parse_json(text);
+  if (!meta || !meta->is_object() || !meta->contains("format") || !(*meta)["format"].is_string() ||
+      (*meta)["format"].get<std::string>() != workspace_format || !meta->contains("channel") ||
+      !(*meta)["channel"].is_string())
+    return fail(publish_errc::workspace, "not a publisher workspace (format " + std::string(workspace_format) + ")");
+  auto channel = (*meta)["channel"].get<std::string>();
+  if (!valid_channel(channel)) return fail(publish_errc::workspace, "bad channel");
+  return channel;
+}
+
+result<release_record> parse_release_record(std::string_view text) {
+  auto rec = trust::parse_json(text);
+  if (!rec || !rec->is_object()) return fail(publish_errc::workspace, "not a JSON object");
+  release_record r;
+  auto field = [&](const char* k) -> const json* {
+    auto it = rec->find(k);
+    return it == rec->end() ? nullptr : &*it;
+  };
+  const json* seq = field("sequence");
+  if (!seq || !seq->is_number_unsigned()) return fail(publish_errc::workspace, "sequence: must be an unsigned number");
+  r.sequence = seq->get<std::uint64_t>();
+  for (auto [k, out] : {std::pair{"semver", &r.semver}, std::pair{"origin", &r.origin}}) {
+    const json* v = field(k);
+    if (!v || !v->is_string()) return fail(publish_errc::workspace, std::string(k) + ": must be a string");
+    *out = v->get<std::string>();
+  }
+  if (const json* ck = field("content_key")) {
+    if (!ck->is_string()) return fail(publish_errc::workspace, "content_key: must be a string");
+    r.content_key = ck->get<std::string>();
+  }
+  const json* files = field("files");
+  if (!files || !files->is_object()) return fail(publish_errc::workspace, "files: must be an object");
+  for (auto it = files->begin(); it != files->end(); ++it) {
+    if (!it.value().is_string()) return fail(publish_errc::workspace, "files." + it.key() + ": must be a string");
+    auto rel = it.value().get<std::string>();
+    if (!safe_relative(rel)) return fail(publish_errc::workspace, "unsafe file " + rel);
+    r.files[it.key()] = std::move(rel);
+  }
+  return r;
+}
+
 result<workspace> workspace::open(const fs::path& dir, const workspace_limits& lim) {
   workspace ws;
   ws.dir_ = fs::absolute(dir);
@@ -143,11 +185,9 @@ result<workspace> workspace::open(const fs::path& dir, const workspace_limits& l
     return fail(publish_errc::workspace,
                 "no publisher workspace at " + ws.dir_.string() + " (run 'converge release init-channel'): " +
                     meta_text.error().detail);
-  auto meta = trust::parse_json(*meta_text);
-  if (!meta || !meta->is_object() || meta->value("format", "") != workspace_format || !(*meta)["channel"].is_string())
-    return fail(publish_errc::workspace, (ws.dir_ / "workspace.json").string() + ": not a publisher workspace");
-  ws.channel_ = (*meta)["channel"].get<std::string>();
-  if (!valid_channel(ws.channel_)) return fail(publish_errc::workspace, "workspace.json: bad channel");
+  auto channel = parse_workspace_meta(*meta_text);
+  if (!channel) return fail(publish_errc::workspace, (ws.dir_ / "workspace.json").string() + ": " + channel.error().detail);
+  ws.channel_ = std::move(*channel);
   if (auto l = ws.lock(); !l) return fail(l.error());
   std::optional<tuf::root_metadata> prev;
   for (std::size_t v = 1;; ++v) {
@@ -187,23 +227,15 @@ result<stored_release> workspace::load_release(const fs::path& d) const {
   auto where = d.string();
   auto rec_text = read_bounded(d / "record.json", lim_.max_document_bytes);
   if (!rec_text) return fail(rec_text.error());
-  auto rec = trust::parse_json(*rec_text);
-  if (!rec || !rec->is_object()) return fail(publish_errc::workspace, where + "/record.json: not a JSON object");
+  auto record = parse_release_record(*rec_text);
+  if (!record) return fail(publish_errc::workspace, where + "/record.json: " + record.error().detail);
   stored_release s;
   s.dir = d;
-  try {
-    s.sequence = rec->at("sequence").get<std::uint64_t>();
-    s.semver = rec->at("semver").get<std::string>();
-    s.origin = rec->at("origin").get<std::string>();
-    s.content_key = rec->value("content_key", "");
-    for (auto it = rec->at("files").begin(); it != rec->at("files").end(); ++it) {
-      auto rel = it.value().get<std::string>();
-      if (!safe_relative(rel)) return fail(publish_errc::workspace, where + "/record.json: unsafe file " + rel);
-      s.files[it.key()] = d / rel;
-    }
-  } catch (const json::exception& e) {
-    return fail(publish_errc::workspace, where + "/record.json: " + e.what());
-  }
+  s.sequence = record->sequence;
+  s.semver = std::move(record->semver);
+  s.origin = std::move(record->origin);
+  s.content_key = std::move(record->content_key);
+  for (auto& [cid, rel] : record->files) s.files[cid] = d / rel;
   auto targets = read_bounded(d / "targets.json", lim_.max_document_bytes);
   if (!targets) return fail(targets.error());
   s.targets_text = std::move(*targets);

@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -37,6 +38,17 @@ struct workspace_limits {
   std::size_t max_roots = 64;
   std::size_t max_document_bytes = std::size_t{4} << 20;  // record, targets, bundle, root
 };
+
+// The two documents a workspace keeps of its own, parsed (pure functions;
+// fuzz/publish): workspace.json gives the channel, record.json a release's
+// bookkeeping. Errors say which field is wrong.
+struct release_record {
+  std::uint64_t sequence = 0;
+  std::string semver, origin, content_key;
+  std::map<std::string, std::string> files;  // cid -> path relative to the release directory (checked safe)
+};
+result<std::string> parse_workspace_meta(std::string_view text);
+result<release_record> parse_release_record(std::string_view text);
 
 struct stored_release {
   std::uint64_t sequence = 0;

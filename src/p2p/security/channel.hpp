@@ -71,6 +71,7 @@ class secure_channel {
   // Fails with invalid_state before the handshake completes or after a
   // failure, buffer_full when the pending output would pass its bound
   // (nothing is queued then), nonce_exhausted when the channel is used up.
+  // With no output pending, a send of up to 64 KiB always fits.
   virtual result<void> send(bytes_view plaintext) = 0;
   virtual std::optional<bytes_view> poll_read() = 0;
   // Gives back the capacity of empty output buffers (a driver calls it when

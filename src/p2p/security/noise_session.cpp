@@ -33,7 +33,10 @@ result<noise_session> noise_session::create(role self, noise_config config, rng&
 noise_session::noise_session(role self, noise_config config, rng& r, instant now)
     : role_(self), config_(std::move(config)), deadline_(now + config_.handshake_timeout) {
   config_.max_buffered_input = std::max(config_.max_buffered_input, 2 * frame_limit);
-  config_.max_pending_output = std::max(config_.max_pending_output, frame_limit);
+  // Room for two full frames: a driver's 64 KiB piece (two frames) always
+  // fits an empty buffer, however small the configured bound (a smaller
+  // floor let a connection's output stall forever, then overflow).
+  config_.max_pending_output = std::max(config_.max_pending_output, 2 * frame_limit);
   auto static_key = config_.static_key ? *config_.static_key : noise::x25519_keypair::generate(r);
   config_.static_key.reset();
   handshake_ = std::make_unique<noise::xx_handshake>(role_ == role::initiator, static_key, r);

@@ -10,6 +10,8 @@ namespace converge::p2p::security {
 plaintext_session::plaintext_session(role self, plaintext_config config, instant now)
     : role_(self), config_(std::move(config)), deadline_(now + config_.handshake_timeout) {
   config_.max_buffered_input = std::max(config_.max_buffered_input, max_exchange_len + max_varint_bytes);
+  // A driver's 64 KiB piece always fits an empty buffer (see noise_session).
+  config_.max_pending_output = std::max<std::size_t>(config_.max_pending_output, 128 * 1024);
   auto id = crypto::peer_id::from_public_key(config_.identity);
   bytes body = encode_exchange({id.to_bytes(), config_.identity.to_protobuf()});
   append_uvarint(tx_, body.size());

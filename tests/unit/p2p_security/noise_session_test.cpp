@@ -104,6 +104,20 @@ TEST(noise_session, byte_at_a_time_delivery) {
   }
 }
 
+TEST(noise_session, a_64_kib_piece_fits_however_small_the_output_bound) {
+  auto small = config_for(5);
+  small.max_pending_output = 1;  // raised to two frames: a driver's 64 KiB piece must never be refused forever
+  session_pair p(std::move(small), config_for(6));
+  p.net.pump();
+  ASSERT_EQ(p.init.state(), channel_state::established);
+  auto data = pattern_bytes(64 * 1024, 3);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(p.init.send(data)) << i;
+    p.net.pump();
+    EXPECT_EQ(read_all(p.resp), data);
+  }
+}
+
 TEST(noise_session, transport_round_trip_of_big_payloads) {
   session_pair p(config_for(5), config_for(6));
   p.net.pump();
@@ -275,14 +289,18 @@ TEST(noise_session, clean_close_between_frames_keeps_data_readable) {
 TEST(noise_session, input_and_output_are_bounded) {
   noise_config ci = config_for(1), cr = config_for(2);
   cr.max_buffered_input = 0;  // raised to two frames
-  ci.max_pending_output = 0;  // raised to one frame
+  ci.max_pending_output = 0;  // raised to two frames
   session_pair p(std::move(ci), std::move(cr));
   p.net.pump();
-  auto big = pattern_bytes(noise::max_plaintext_len + 1, 3);
-  auto r = p.init.send(big);
+  // Two full frames fit; a third byte-frame does not until the output is polled.
+  auto big = pattern_bytes(2 * noise::max_plaintext_len, 3);
+  ASSERT_TRUE(p.init.send(big));
+  auto r = p.init.send(bytes_view(big).first(1));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, security_errc::buffer_full);
   EXPECT_EQ(p.init.state(), channel_state::established);  // refused, not failed
+  bytes wire;
+  ASSERT_TRUE(p.init.poll_transmit(wire));
   ASSERT_TRUE(p.init.send(bytes_view(big).first(noise::max_plaintext_len)));
   EXPECT_EQ(p.resp.input_room(), 2 * (2 + noise::max_message_len));
   p.resp.handle_input(bytes(p.resp.input_room() + 1, 0), t0());
