@@ -105,7 +105,8 @@ print(f"n={n} jitter={jit} installed={done} failures={fails} publish_s={t1 - t0:
       f"all_s={(stamps[-1] if stamps else float('nan')):.2f} median_s={(statistics.median(stamps) if stamps else float('nan')):.2f} "
       f"egress_mib={egress / 1048576:.2f} egress_per_consumer={egress / n / size:.3f} "
       f"rss_median_mib={(statistics.median(rss) if rss else 0):.1f} rss_max_mib={(max(rss) if rss else 0):.1f} "
-      f"pub_rss_mib={pub_rss:.1f} received_per_consumer={received / n / size:.2f} idle_rss_mib={idle_rss:.1f}")
+      f"pub_rss_mib={pub_rss:.1f} received_per_consumer={received / n / size:.2f} idle_rss_mib={idle_rss:.1f} "
+      f"rss_by_consumer={','.join('%.1f' % x for x in rss)}")
 PY
   )
 }

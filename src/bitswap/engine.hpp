@@ -66,8 +66,8 @@ struct engine_options {
   // buffers keep the link busy meanwhile.
   std::size_t target_message_bytes = 256 * 1024;
   std::size_t max_wantlist_per_peer = 1024;
-  std::uint64_t max_outstanding_bytes_per_peer = 512 * 1024;
-  std::uint64_t max_outstanding_bytes_total = 512 * 1024;
+  std::uint64_t max_outstanding_bytes_per_peer = 256 * 1024;
+  std::uint64_t max_outstanding_bytes_total = 256 * 1024;
   p2p::limits::rate_limit upload_per_peer{};  // burst is raised to max_block_bytes if below it
   p2p::limits::rate_limit upload_total{};     // the node's whole upload, shared fairly by the round robin
   // A long-term cap on the node's upload (a device's upload_bytes_per_day:
@@ -89,7 +89,7 @@ struct engine_options {
   // together, times the size of the blocks being fetched (the largest of the
   // last few received; 256 KiB until some are), stay under this. Enough to keep a phone's link busy, small enough that
   // many peers answering at once do not pile megabytes up in buffers.
-  std::uint64_t max_inflight_bytes = 1536 * 1024;
+  std::uint64_t max_inflight_bytes = 1024 * 1024;
   duration request_timeout = 10s;
   std::size_t max_strikes = 2;
   std::size_t max_sessions = 64;
