@@ -60,14 +60,14 @@ struct daemon_args {
 };
 
 // A long-running node on a phone: glibc's allocator keeps one heap (the
-// agent's worker thread gets no arena of its own), hands buffers of 128 KiB
+// agent's worker thread gets no arena of its own), hands buffers of 64 KiB
 // and more (Bitswap messages, connection bursts) straight back to the system
 // when freed, and trims the heap's free top past 256 KiB, instead of keeping
 // every burst's high water for good. bench/update/update_bench.sh measures it.
 void tune_allocator() {
 #ifdef __GLIBC__
   mallopt(M_ARENA_MAX, 1);
-  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 #endif
 }
