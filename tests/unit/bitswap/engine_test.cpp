@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "bitswap/errors.hpp"
 #include "harness.hpp"
 #include "multiformats/multicodec.hpp"
@@ -154,14 +156,22 @@ TEST(BitswapEngine, MalformedMessagePenalisesAtOnce) {
   EXPECT_FALSE(n.nodes[b]->eng->connected(a));
 }
 
-TEST(BitswapEngine, DontHaveMovesToTheNextPeerAndNeedProvidersWhenNobodyHasIt) {
-  net n;
+// Two peers without `d` and a fetcher whose session for it has stalled on the
+// root (both said DONT_HAVE): {empty1, empty2, fetcher}.
+std::array<std::size_t, 3> stall_on_two_empty_peers(net& n, const dag& d) {
   auto empty1 = n.add(), empty2 = n.add(), fetcher = n.add();
-  auto d = make_dag(200000);
   n.connect(empty1, fetcher);
   n.connect(empty2, fetcher);
   (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
   n.run([&] { return !n.nodes[fetcher]->need.empty(); });
+  EXPECT_EQ(n.nodes[fetcher]->need.size(), 1u);
+  return {empty1, empty2, fetcher};
+}
+
+TEST(BitswapEngine, DontHaveMovesToTheNextPeerAndNeedProvidersWhenNobodyHasIt) {
+  net n;
+  auto d = make_dag(200000);
+  auto [empty1, empty2, fetcher] = stall_on_two_empty_peers(n, d);
   ASSERT_EQ(n.nodes[fetcher]->need.size(), 1u);
   EXPECT_EQ(n.nodes[fetcher]->need[0], d.root);
   EXPECT_EQ(n.nodes[fetcher]->eng->peer(empty1)->dont_haves_received, 1u);
@@ -182,12 +192,8 @@ TEST(BitswapEngine, DontHaveMovesToTheNextPeerAndNeedProvidersWhenNobodyHasIt) {
 
 TEST(BitswapEngine, APeerThatSaidDontHaveSaysHaveWhenItGetsTheBlockAndIsAskedAgain) {
   net n;
-  auto late = n.add(), other = n.add(), fetcher = n.add();
   auto d = make_dag(300000);
-  n.connect(late, fetcher);
-  n.connect(other, fetcher);
-  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
-  n.run([&] { return !n.nodes[fetcher]->need.empty(); });
+  auto [late, other, fetcher] = stall_on_two_empty_peers(n, d);
   ASSERT_EQ(n.nodes[fetcher]->need.size(), 1u);
   // `late` gets the DAG (another session, an import): it tells the fetcher, which fetches from it.
   seed(*n.nodes[late], d);
@@ -230,22 +236,30 @@ TEST(BitswapEngine, OldPeersServeCidV0Dags) {
   EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
 }
 
-TEST(BitswapEngine, UploadCapPacesTheServer) {
-  net n;
-  engine_options capped;
-  capped.upload_per_peer = {.bytes_per_second = 1 << 20, .burst = 1 << 20};  // raised to fit a block
-  auto seeder = n.add(capped), fetcher = n.add();
-  auto d = make_dag(6 << 20, 256 * 1024);
+// One seeder, one fetcher: the virtual seconds the fetcher takes to get d.
+struct paced_run {
+  std::size_t seeder, fetcher;
+  double seconds;
+};
+paced_run fetch_from_one_seeder(net& n, const dag& d, engine_options seeder_o, engine_options fetcher_o) {
+  auto seeder = n.add(seeder_o), fetcher = n.add(fetcher_o);
   seed(*n.nodes[seeder], d);
   n.connect(seeder, fetcher);
   auto start = n.clock.now();
   (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
-  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
-  auto took = std::chrono::duration<double>(n.clock.now() - start).count();
-  // 6 MiB at 1 MiB/s after a burst of about 2 MiB: at least ~3.9 s of virtual time.
-  EXPECT_GT(took, 3.5);
-  EXPECT_LT(took, 6.0);
+  EXPECT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
   EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  return {seeder, fetcher, std::chrono::duration<double>(n.clock.now() - start).count()};
+}
+
+TEST(BitswapEngine, UploadCapPacesTheServer) {
+  net n;
+  engine_options capped;
+  capped.upload_per_peer = {.bytes_per_second = 1 << 20, .burst = 1 << 20};  // raised to fit a block
+  auto r = fetch_from_one_seeder(n, make_dag(6 << 20, 256 * 1024), capped, {});
+  // 6 MiB at 1 MiB/s after a burst of about 2 MiB: at least ~3.9 s of virtual time.
+  EXPECT_GT(r.seconds, 3.5);
+  EXPECT_LT(r.seconds, 6.0);
 }
 
 TEST(BitswapEngine, UploadBudgetAnswersDontHaveAndTheFetcherMovesOn) {
@@ -275,26 +289,18 @@ TEST(BitswapEngine, UploadBudgetAnswersDontHaveAndTheFetcherMovesOn) {
 
 TEST(BitswapEngine, DownloadCapPacesTheFetcher) {
   net n;
-  auto seeder = n.add();
   engine_options capped;
   capped.download_total = {.bytes_per_second = 1 << 20, .burst = 1 << 20};
-  auto fetcher = n.add(capped);
-  auto d = make_dag(6 << 20, 256 * 1024);
-  seed(*n.nodes[seeder], d);
-  n.connect(seeder, fetcher);
-  auto start = n.clock.now();
-  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
-  ASSERT_TRUE(n.run([&] { return !n.nodes[fetcher]->done.empty(); }));
-  auto took = std::chrono::duration<double>(n.clock.now() - start).count();
+  auto r = fetch_from_one_seeder(n, make_dag(6 << 20, 256 * 1024), {}, capped);
   // 6 MiB at 1 MiB/s after a burst of 2 MiB (raised to fit the largest block): about 4 s.
-  EXPECT_GT(took, 3.5);
-  EXPECT_LT(took, 6.0);
-  EXPECT_EQ(read_back(*n.nodes[fetcher], d.root), d.content);
+  EXPECT_GT(r.seconds, 3.5);
+  EXPECT_LT(r.seconds, 6.0);
   // Lifting the cap at run time: a second DAG comes at once.
-  auto d2 = make_dag(6 << 20, 128 * 1024);  // other chunks: no block in common with d
+  auto seeder = r.seeder, fetcher = r.fetcher;
+  auto d2 = make_dag(6 << 20, 128 * 1024);  // other chunks: no block in common with the first
   seed(*n.nodes[seeder], d2);
   n.nodes[fetcher]->eng->set_download_limit({}, n.clock.now());
-  start = n.clock.now();
+  auto start = n.clock.now();
   (void)n.nodes[fetcher]->eng->start_session(d2.root, n.clock.now());
   ASSERT_TRUE(n.run([&] { return n.nodes[fetcher]->done.size() == 2; }));
   EXPECT_LT(std::chrono::duration<double>(n.clock.now() - start).count(), 1.0);
