@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "bitswap/errors.hpp"
 #include "car/car.hpp"
 #include "multiformats/multibase.hpp"
 #include "unixfs/dag_pb.hpp"
@@ -41,6 +42,19 @@ task<void> add_connected_peers(std::shared_ptr<io::host> h, std::shared_ptr<bits
 
 task<result<bitswap::session_stats>> fetch_dag(std::shared_ptr<io::host> h, std::shared_ptr<bitswap::service> bs,
                                                mf::cid root, bitswap::service::progress_fn progress) {
+  co_await add_connected_peers(h, bs);
+  const bool had_peers = !h->connections().empty();
+  auto r = co_await bs->fetch(root, progress);
+  if (r || had_peers || r.error().code != make_error_code(bitswap::bitswap_errc::not_found)) co_return r;
+  // Not found with no connection at all: a node that has just started may be
+  // dialling its bootstrap peers. Wait (bounded) for a first connection and
+  // try once more, rather than fail a fetch that a second later would not.
+  p2p::io::asio::steady_timer t(h->executor());
+  for (int i = 0; i < 100 && h->connections().empty(); ++i) {
+    t.expires_after(std::chrono::milliseconds(100));
+    co_await t.async_wait(p2p::io::use_tuple);
+  }
+  if (h->connections().empty()) co_return r;
   co_await add_connected_peers(h, bs);
   co_return co_await bs->fetch(root, std::move(progress));
 }
