@@ -306,6 +306,10 @@ void engine::schedule(session_id sid, session_state& s, instant now) {
   std::size_t inflight_all = 0;
   for (const auto& [id, x] : sessions_) inflight_all += x.inflight.size();
   const std::uint64_t max_all = std::max<std::uint64_t>(1, options_.max_inflight_bytes / download_estimate_);
+  // A peer that has not delivered yet counts as `penalty` requests busier; at
+  // most half the requests the node may have in flight, so that a proven
+  // peer's load can reach it and the others are still tried.
+  const std::size_t penalty = std::min<std::size_t>(options_.non_provider_penalty, max_all / 2);
   while (!s.queue.empty() && s.inflight.size() < options_.max_inflight_per_session && inflight_all < max_all) {
     const mf::cid c = s.queue.front();
     if (!s.pending.contains(c) || s.inflight.contains(c) || s.stalled.contains(c)) {
@@ -323,7 +327,7 @@ void engine::schedule(session_id sid, session_state& s, instant now) {
       // Load (with a penalty for unproven peers), then a per-CID hash so
       // that equal peers share the blocks instead of all asking the first.
       auto load = [&](peer_key k, const ledger& x) {
-        return x.stats.inflight + (s.providers.contains(k) ? 0 : options_.non_provider_penalty);
+        return x.stats.inflight + (s.providers.contains(k) ? 0 : penalty);
       };
       auto spread = [&](peer_key k) { return (std::hash<mf::cid>{}(c) ^ (k * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull; };
       auto better = [&] {
