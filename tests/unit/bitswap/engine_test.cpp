@@ -207,6 +207,28 @@ TEST(BitswapEngine, APeerThatSaidDontHaveSaysHaveWhenItGetsTheBlockAndIsAskedAga
   EXPECT_EQ(n.nodes[other]->eng->peer(fetcher)->wantlist_size, 0u);
 }
 
+TEST(BitswapEngine, RequestsInFlightStayUnderTheByteBound) {
+  net n;
+  engine_options o;
+  o.max_inflight_bytes = 512 * 1024;  // two blocks of the 256 KiB estimate
+  auto seeder = n.add(), fetcher = n.add(o);
+  auto d = make_dag(4 << 20, 256 * 1024);
+  seed(*n.nodes[seeder], d);
+  // The seeder's first message (the root) arrives; after that it goes silent,
+  // so every request for a child stays in flight.
+  int from_seeder = 0;
+  n.hook = [&](std::size_t from, std::size_t, bytes&) { return from != seeder || from_seeder++ == 0; };
+  n.connect(seeder, fetcher);
+  (void)n.nodes[fetcher]->eng->start_session(d.root, n.clock.now());
+  ASSERT_TRUE(n.run([&] {
+    const auto* p = n.nodes[fetcher]->eng->peer(seeder);
+    return p->blocks_received == 1 && p->inflight > 0;  // the root is in, its children asked for
+  }));
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(seeder)->blocks_received, 1u);
+  // Sixteen children are wanted; two are asked for (the bound), the rest wait.
+  EXPECT_EQ(n.nodes[fetcher]->eng->peer(seeder)->inflight, 2u);
+}
+
 TEST(BitswapEngine, SilentPeerTimesOutAndAnotherServes) {
   net n;
   auto silent = n.add(), seeder = n.add(), fetcher = n.add(engine_options{.request_timeout = 2s});
