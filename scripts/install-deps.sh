@@ -12,11 +12,12 @@ packages=(
   libsodium-dev libssl-dev libsecp256k1-dev
   libprotobuf-dev protobuf-compiler
   libboost1.81-dev libsqlite3-dev libzstd-dev libdivsufsort-dev zlib1g-dev
-  libc-ares-dev nlohmann-json3-dev libcli11-dev
+  libc-ares-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   liblzma-dev
   libarchive-dev
   nodejs npm iperf3
   dnsmasq-base
+  python3-securesystemslib python3-cryptography python3-nacl
 )
 missing=()
 for p in "${packages[@]}"; do

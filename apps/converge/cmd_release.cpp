@@ -36,6 +36,7 @@
 #include "trust/release.hpp"
 #include "trust/revocation.hpp"
 #include "trust/tuf_builder.hpp"
+#include "trust/tuf_pem_signer.hpp"
 
 namespace converge::cli {
 namespace {
@@ -46,17 +47,15 @@ using namespace release_cmd;
 
 // --- key files ---------------------------------------------------------------
 
-void run_keygen(const std::string& out, bool force) {
+void run_keygen(const std::string& out, bool force, const std::string& scheme_name) {
   std::error_code ec;
   if (!force && std::filesystem::symlink_status(out, ec).type() != std::filesystem::file_type::not_found)
     throw cli_error(out + " already exists (use --force to replace it)");
-  std::array<std::uint8_t, 32> seed{};
+  auto scheme = unwrap(tuf::parse_scheme_name(scheme_name), "keygen");
   system_rng r;
-  r.fill(seed);
-  json j = publish::make_key_file(seed);
-  sodium_memzero(seed.data(), seed.size());
+  json j = unwrap(publish::generate_key_file(scheme, r), "keygen");
   write_json(out, j, 0600);
-  std::printf("%s: ed25519 key %s\n", out.c_str(), j["keyid"].get<std::string>().c_str());
+  std::printf("%s: %s key %s\n", out.c_str(), scheme_name.c_str(), j["keyid"].get<std::string>().c_str());
 }
 
 // --- metadata envelopes ----------------------------------------------------------
@@ -254,10 +253,12 @@ void setup_release(CLI::App& app) {
 
   auto kg_out = std::make_shared<std::string>();
   auto kg_force = std::make_shared<bool>(false);
-  auto* kg = g->add_subcommand("keygen", "generate an Ed25519 release signing key (JSON, mode 0600)");
+  auto kg_scheme = std::make_shared<std::string>("ed25519");
+  auto* kg = g->add_subcommand("keygen", "generate a release signing key (JSON, mode 0600)");
   kg->add_option("-o,--output", *kg_out, "key file to create")->required();
+  kg->add_option("--scheme", *kg_scheme, "ed25519 (default), ecdsa-sha2-nistp256 or rsassa-pss-sha256");
   kg->add_flag("--force", *kg_force, "replace an existing file");
-  kg->callback([kg_out, kg_force] { run_keygen(*kg_out, *kg_force); });
+  kg->callback([kg_out, kg_force, kg_scheme] { run_keygen(*kg_out, *kg_force, *kg_scheme); });
 
   auto* root = g->add_subcommand("root", "create, sign and rotate the root of trust");
   root->require_subcommand(1);

@@ -147,10 +147,10 @@ void run_publish(const publish_args& a) {
   req.read_network = !a.no_network_read;
 
   publish::signing_keys keys;
-  for (const auto& k : a.keys) keys.ed25519.push_back(load_signer(k));
+  for (const auto& k : a.keys) keys.signers.push_back(load_signer(k));
   if (!a.frost_group.empty()) keys.frost = unwrap(publish::load_frost_group(a.frost_group, a.shares), "FROST group");
   else if (!a.shares.empty()) throw cli_error("--frost-share needs --frost-group");
-  if (keys.ed25519.empty() && !keys.frost) throw cli_error("publish: give signing keys (--key, or --frost-group)");
+  if (keys.signers.empty() && !keys.frost) throw cli_error("publish: give signing keys (--key, or --frost-group)");
 
   auto ws = unwrap(publish::workspace::open(a.dir), "workspace");
   const auto repo = node::repo_path_from(repo_flag());

@@ -1,10 +1,13 @@
-// workspace.json and record.json of a publisher workspace: either a clear
-// error or a result whose fields keep their promises (a valid channel, file
-// paths that stay inside the release directory).
+// workspace.json and record.json of a publisher workspace, and release key
+// files: either a clear error or a result whose fields keep their promises (a
+// valid channel, file paths that stay inside the release directory, a key
+// that signs for its own key ID).
 #include <cstdlib>
 #include <string_view>
 
+#include "publish/signing.hpp"
 #include "publish/workspace.hpp"
+#include "trust/tuf_keys.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 1 << 16) return 0;
@@ -17,6 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (const auto& part : p)
         if (part == "..") std::abort();
     }
+  }
+  if (auto k = converge::publish::parse_key_file(text, "fuzz")) {
+    const auto msg = converge::as_bytes(std::string_view("fuzz"));
+    auto sig = (*k)->sign_message(msg);
+    if (!sig || !converge::trust::tuf::verify_signature((*k)->key(), msg, *sig)) std::abort();
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "publish/errors.hpp"
 #include "trust/canonical_json.hpp"
 #include "trust/frost.hpp"
+#include "trust/tuf_pem_signer.hpp"
 
 namespace converge::publish {
 
@@ -19,21 +20,73 @@ json make_key_file(std::span<const std::uint8_t, 32> seed) {
           {"public", signer.key().object["keyval"]["public"]}, {"keyid", signer.key().keyid}};
 }
 
-result<signer_ptr> load_key_file(const std::string& path) {
-  auto text = read_file(path);
-  if (!text) return fail(publish_errc::keys, "reading " + path + ": " + text.error().message());
-  auto j = trust::parse_json(as_chars(*text));
-  sodium_memzero(text->data(), text->size());
-  if (!j || !j->is_object() || j->value("type", "") != "converge-release-key" || !j->contains("seed") ||
-      !(*j)["seed"].is_string())
-    return fail(publish_errc::keys, path + ": not a converge release key file");
-  auto seed = from_hex((*j)["seed"].get<std::string>());
-  if (!seed || seed->size() != 32) return fail(publish_errc::keys, path + ": seed must be 32 bytes of hex");
+result<json> generate_key_file(tuf::key_scheme scheme, rng& r) {
+  if (scheme == tuf::key_scheme::ed25519) {
+    std::array<std::uint8_t, 32> seed{};
+    r.fill(seed);
+    json j = make_key_file(seed);
+    sodium_memzero(seed.data(), seed.size());
+    return j;
+  }
+  auto signer = tuf::pem_signer::generate(scheme);
+  if (!signer) return fail(publish_errc::keys, "generating a key: " + signer.error().message());
+  auto pem = (*signer)->private_pem();
+  if (!pem) return fail(publish_errc::keys, "writing the private key: " + pem.error().message());
+  const auto& key = (*signer)->key();
+  return json{{"type", "converge-release-key"}, {"keytype", key.object["keytype"]},
+              {"scheme", key.object["scheme"]}, {"private", std::move(*pem)},
+              {"public", key.object["keyval"]["public"]}, {"keyid", key.keyid}};
+}
+
+namespace {
+
+// A string member, or nullopt when it is missing or not a string.
+std::optional<std::string> string_field(const json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+result<signer_ptr> parse_pem_key(const json& j, const std::string& name) {
+  auto scheme_text = string_field(j, "scheme");
+  auto scheme = tuf::parse_scheme_name(scheme_text.value_or(""));
+  if (!scheme || *scheme == tuf::key_scheme::ed25519)
+    return fail(publish_errc::keys, name + ": \"scheme\" must be ecdsa-sha2-nistp256 or rsassa-pss-sha256");
+  auto it = j.find("private");
+  if (it == j.end() || !it->is_string())
+    return fail(publish_errc::keys, name + ": \"private\" must be a PEM private key");
+  auto signer = tuf::pem_signer::from_pem(*scheme, it->get_ref<const std::string&>());
+  if (!signer) return fail(publish_errc::keys, name + ": " + signer.error().message());
+  return signer_ptr(std::move(*signer));
+}
+
+}  // namespace
+
+result<signer_ptr> parse_key_file(std::string_view text, const std::string& name) {
+  auto j = trust::parse_json(text);
+  if (!j || !j->is_object() || string_field(*j, "type") != "converge-release-key")
+    return fail(publish_errc::keys, name + ": not a converge release key file");
+  const auto keytype = j->contains("keytype") ? string_field(*j, "keytype") : std::optional<std::string>("ed25519");
+  if (!keytype) return fail(publish_errc::keys, name + ": \"keytype\" must be a string");
+  if (*keytype != "ed25519") return parse_pem_key(*j, name);
+  auto seed_text = string_field(*j, "seed");
+  if (!seed_text) return fail(publish_errc::keys, name + ": an ed25519 key file needs \"seed\"");
+  auto seed = from_hex(*seed_text);
+  sodium_memzero(seed_text->data(), seed_text->size());
+  if (!seed || seed->size() != 32) return fail(publish_errc::keys, name + ": seed must be 32 bytes of hex");
   std::array<std::uint8_t, 32> s{};
   std::copy(seed->begin(), seed->end(), s.begin());
   auto signer = std::make_unique<tuf::ed25519_signer>(s);
   sodium_memzero(s.data(), s.size());
   sodium_memzero(seed->data(), seed->size());
+  return signer;
+}
+
+result<signer_ptr> load_key_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return fail(publish_errc::keys, "reading " + path + ": " + text.error().message());
+  auto signer = parse_key_file(as_chars(*text), path);
+  sodium_memzero(text->data(), text->size());
   return signer;
 }
 
@@ -96,7 +149,7 @@ result<void> sign_role(tuf::envelope& env, const tuf::root_metadata& root, std::
   const auto& ids = it->second.keyids;
   auto authorised = [&](const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
   std::size_t used = 0;
-  for (const auto& s : keys.ed25519) {
+  for (const auto& s : keys.signers) {
     if (!authorised(s->key().keyid)) continue;
     if (auto v = tuf::sign_envelope(env, *s); !v) return fail(v.error());
     ++used;

@@ -1,7 +1,5 @@
 #include "trust/canonical_json.hpp"
 
-#include <optional>
-#include <set>
 #include <vector>
 
 namespace converge::trust {
@@ -81,100 +79,6 @@ bool is_valid_utf8(std::string_view s) noexcept {
     i += n + 1;
   }
   return true;
-}
-
-namespace {
-
-// Builds the DOM through nlohmann's SAX interface, refusing a duplicate key
-// when it is read (an object member is looked up in the object itself: no
-// per-event DOM copies, no key sets) and bounding the nesting depth.
-class strict_dom_builder {
- public:
-  using json = nlohmann::json;
-  explicit strict_dom_builder(const json_limits& limits) : limits_(limits) {}
-
-  bool null() { return put(nullptr) != nullptr; }
-  bool boolean(bool v) { return put(v) != nullptr; }
-  bool number_integer(json::number_integer_t v) { return put(v) != nullptr; }
-  bool number_unsigned(json::number_unsigned_t v) { return put(v) != nullptr; }
-  bool number_float(json::number_float_t v, const json::string_t&) { return put(v) != nullptr; }
-  bool string(json::string_t& v) { return put(std::move(v)) != nullptr; }
-  bool binary(json::binary_t&) { return refuse(trust_errc::invalid_json, "binary values are not JSON"); }
-  bool start_object(std::size_t) { return open(json::object()); }
-  bool start_array(std::size_t) { return open(json::array()); }
-  bool end_object() { stack_.pop_back(); return true; }
-  bool end_array() { stack_.pop_back(); return true; }
-  bool key(json::string_t& k) {
-    auto& obj = stack_.back()->get_ref<json::object_t&>();
-    auto [it, inserted] = obj.try_emplace(k);
-    if (!inserted) return refuse(trust_errc::invalid_json, "duplicate object key \"" + k + "\"");
-    member_ = &it->second;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) {
-    return refuse(trust_errc::invalid_json, ex.what());
-  }
-
-  result<json> take() && {
-    if (error_) return fail(std::move(*error_));
-    return std::move(root_);
-  }
-  bool failed() const { return error_.has_value(); }
-
- private:
-  bool refuse(trust_errc code, std::string detail) {
-    if (!error_) error_ = error{make_error_code(code), std::move(detail)};
-    return false;
-  }
-  bool open(json container) {
-    if (stack_.size() + 1 > limits_.max_depth)
-      return refuse(trust_errc::too_large, "nesting deeper than " + std::to_string(limits_.max_depth));
-    json* v = put(std::move(container));
-    stack_.push_back(v);
-    return true;
-  }
-  // Places a value: the root, the next array element or the pending member.
-  // Pointers stay valid: a container only grows while it is the innermost.
-  template <class V>
-  json* put(V&& v) {
-    if (stack_.empty()) {
-      root_ = std::forward<V>(v);
-      return &root_;
-    }
-    json* top = stack_.back();
-    if (top->is_array()) {
-      auto& a = top->get_ref<json::array_t&>();
-      a.emplace_back(std::forward<V>(v));
-      return &a.back();
-    }
-    *member_ = std::forward<V>(v);
-    return member_;
-  }
-
-  const json_limits& limits_;
-  json root_;
-  std::vector<json*> stack_;
-  json* member_ = nullptr;
-  std::optional<error> error_;
-};
-
-}  // namespace
-
-result<nlohmann::json> parse_json(std::string_view text, const json_limits& limits) {
-  if (text.size() > limits.max_bytes)
-    return fail(trust_errc::too_large,
-                "JSON is " + std::to_string(text.size()) + " bytes, limit " + std::to_string(limits.max_bytes));
-  strict_dom_builder builder(limits);
-  try {
-    const bool parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder, nlohmann::json::input_format_t::json,
-                                                  /*strict=*/true, /*ignore_comments=*/false);
-    if (!parsed && !builder.failed()) return fail(trust_errc::invalid_json, "JSON parse failed");
-    return std::move(builder).take();
-  } catch (const nlohmann::json::exception& ex) {
-    return fail(trust_errc::invalid_json, ex.what());
-  } catch (const std::bad_alloc&) {
-    return fail(trust_errc::too_large, "out of memory while parsing JSON");
-  }
 }
 
 result<std::string> encode_canonical(const nlohmann::json& value, std::size_t max_depth) {

@@ -1,10 +1,11 @@
 #pragma once
 // JSON as TUF signs it.
 //
-// parse_json is nlohmann's parser made strict for signed data: the input size
-// and nesting depth are bounded, and an object with a repeated key is
-// rejected (nlohmann would silently keep the last value, and two parsers
-// disagreeing about which value counts is how signed metadata gets forged).
+// parse_json is a parser made strict for signed data: the input size and
+// nesting depth are bounded, and an object with a repeated key is rejected
+// (nlohmann would silently keep the last value, and two parsers disagreeing
+// about which value counts is how signed metadata gets forged). It builds an
+// nlohmann DOM; simdjson does the lexing (strict_json.cpp).
 //
 // encode_canonical is OLPC canonical JSON exactly as securesystemslib's
 // encode_canonical writes it: object keys sorted by code point (= UTF-8 byte
@@ -31,6 +32,9 @@ struct json_limits {
 // unpaired surrogates are errors). Fails with trust_errc::too_large over the
 // limits and trust_errc::invalid_json otherwise; the detail says where.
 result<nlohmann::json> parse_json(std::string_view text, const json_limits& limits = {});
+// The same contract through nlohmann's parser alone: slower, and the judge of
+// every input parse_json's fast path declines. Results and errors are equal.
+result<nlohmann::json> parse_json_reference(std::string_view text, const json_limits& limits = {});
 
 // Canonical form of a value; fails (trust_errc::invalid_json) on floats,
 // binary values, strings that are not valid UTF-8, or nesting over max_depth.

@@ -31,7 +31,7 @@ result<std::set<std::string>> string_set(const json& obj, std::string_view key, 
 result<tuf::signed_metadata<revocation_list>> parse_revocation(std::string_view text, const revocation_limits& lim) {
   auto doc = parse_json(text);
   if (!doc) return fail(doc.error());
-  auto env = tuf::parse_envelope(*doc, "revocation");
+  auto env = tuf::parse_envelope(std::move(*doc), "revocation");
   if (!env) return fail(env.error());
   const json& s = env->signed_part;
   static constexpr std::string_view known[] = {"_type", "spec_version", "version", "expires", "channels"};

@@ -54,15 +54,29 @@ public_key ed25519_public_key(std::span<const std::uint8_t, 32> raw);
 // Verifies sig over msg; trust_errc::invalid_signature when it does not verify.
 result<void> verify_signature(const public_key& key, bytes_view msg, bytes_view sig);
 
+// A private key that signs for one public key object: Ed25519 here,
+// ECDSA P-256 and RSA-PSS in tuf_pem_signer.hpp.
+class signer {
+ public:
+  virtual ~signer() = default;
+  virtual const public_key& key() const = 0;
+  // The "sig" bytes for msg in the key's scheme (see the header comment).
+  virtual result<bytes> sign_message(bytes_view msg) const = 0;
+};
+
 // An Ed25519 signing key (libsodium 64-byte secret key: seed || public key).
-class ed25519_signer {
+class ed25519_signer final : public signer {
  public:
   explicit ed25519_signer(std::span<const std::uint8_t, 32> seed);
-  ~ed25519_signer();
+  ~ed25519_signer() override;
   ed25519_signer(const ed25519_signer&) = delete;
   ed25519_signer& operator=(const ed25519_signer&) = delete;
-  const public_key& key() const { return key_; }
+  const public_key& key() const override { return key_; }
   std::array<std::uint8_t, 64> sign(bytes_view msg) const;
+  result<bytes> sign_message(bytes_view msg) const override {
+    auto sig = sign(msg);
+    return bytes(sig.begin(), sig.end());
+  }
 
  private:
   std::array<std::uint8_t, 64> secret_{};

@@ -194,9 +194,7 @@ result<delegation_set> parse_delegations(const nlohmann::json& obj, std::string_
 result<envelope> open_envelope(std::string_view text, std::string_view type, const metadata_limits& lim) {
   auto doc = parse_json(text, lim.json);
   if (!doc) return fail(doc.error());
-  auto env = parse_envelope(*doc, type);
-  if (!env) return fail(env.error());
-  return env;
+  return parse_envelope(std::move(*doc), type);
 }
 
 result<root_metadata> parse_root_signed(const nlohmann::json& s, const metadata_limits& lim) {

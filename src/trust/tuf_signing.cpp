@@ -9,7 +9,10 @@
 
 namespace converge::trust::tuf {
 
-result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path) {
+namespace {
+
+// Checks the envelope and reads its signatures; the signed part is left to the caller.
+result<envelope> parse_signatures(const nlohmann::json& doc, std::string_view path) {
   if (!doc.is_object()) return field_error(path, "must be an object");
   for (auto it = doc.begin(); it != doc.end(); ++it)
     if (it.key() != "signed" && it.key() != "signatures")
@@ -22,7 +25,6 @@ result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path
     return fail(trust_errc::too_large, field_path(path, "signatures") + ": more than " +
                                            std::to_string(max_signatures) + " signatures");
   envelope e;
-  e.signed_part = **signed_part;
   std::size_t i = 0;
   for (const auto& s : **sigs) {
     std::string p = field_path(path, "signatures[" + std::to_string(i++) + "]");
@@ -34,6 +36,20 @@ result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path
     if (!raw) return field_error(field_path(p, "sig"), "must be hex");
     e.signatures.push_back({*keyid, std::move(*raw)});
   }
+  return e;
+}
+
+}  // namespace
+
+result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path) {
+  auto e = parse_signatures(doc, path);
+  if (e) e->signed_part = doc.at("signed");
+  return e;
+}
+
+result<envelope> parse_envelope(nlohmann::json&& doc, std::string_view path) {
+  auto e = parse_signatures(doc, path);
+  if (e) e->signed_part = std::move(doc.at("signed"));
   return e;
 }
 
@@ -50,11 +66,12 @@ void add_signature(envelope& e, std::string keyid, bytes sig) {
   e.signatures.push_back({std::move(keyid), std::move(sig)});
 }
 
-result<void> sign_envelope(envelope& e, const ed25519_signer& signer) {
+result<void> sign_envelope(envelope& e, const signer& signer) {
   auto msg = signing_bytes(e.signed_part);
   if (!msg) return fail(msg.error());
-  auto sig = signer.sign(as_bytes(*msg));
-  add_signature(e, signer.key().keyid, bytes(sig.begin(), sig.end()));
+  auto sig = signer.sign_message(as_bytes(*msg));
+  if (!sig) return fail(sig.error());
+  add_signature(e, signer.key().keyid, std::move(*sig));
   return ok();
 }
 

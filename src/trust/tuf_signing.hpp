@@ -32,13 +32,15 @@ struct envelope {
 
 // Splits {"signed", "signatures"}; strict about their types; path names the document.
 result<envelope> parse_envelope(const nlohmann::json& doc, std::string_view path);
+// The same, moving the signed part out of doc instead of copying it.
+result<envelope> parse_envelope(nlohmann::json&& doc, std::string_view path);
 // Canonical bytes a signature covers.
 result<std::string> signing_bytes(const nlohmann::json& signed_part);
 // {"signed": ..., "signatures": [...]} with signatures in the given order.
 nlohmann::json to_json(const envelope& e);
 
 // Signs e.signed_part and appends (or replaces) the signer's entry.
-result<void> sign_envelope(envelope& e, const ed25519_signer& signer);
+result<void> sign_envelope(envelope& e, const signer& signer);
 // Appends a signature made elsewhere (a FROST aggregate, an HSM): keyid + raw signature.
 void add_signature(envelope& e, std::string keyid, bytes sig);
 

@@ -101,3 +101,30 @@ TEST(canonical_json, invalid_utf8_in_built_values_is_refused) {
   EXPECT_TRUE(encode_canonical(json(std::string("\xf0\x9f\x98\x80"))));      // U+1F600
   EXPECT_FALSE(encode_canonical(json::binary({1, 2})));
 }
+
+// parse_json lexes with simdjson and declines to nlohmann's reference parser
+// for what it does not decide itself; both must give the same value or the
+// same error for every input.
+TEST(canonical_json, fast_path_agrees_with_the_reference_parser) {
+  const std::string deep_ok = std::string(32, '[') + std::string(32, ']');
+  const std::string too_deep = std::string(33, '[') + std::string(33, ']');
+  const std::vector<std::string> docs = {
+      "", " ", "{", "[1,]", "{\"a\":1} x", "nul", "null", "true", " false ", "0", "-0", "-1", "1.5", "1e2", "-0.0",
+      "18446744073709551615", "18446744073709551616", "-9223372036854775808", "-9223372036854775809", "01",
+      "\"\\ud800\"", "\"\\udc00x\"", "\"\\ud83d\\ude00\"", "\"\xff\"", "\"a\x01\"", "\"\\u0000\"", "\"\xc3\xa9\"",
+      R"({"a":1,"a":2})", R"({"a":[1,{"b":2,"b":3}]})", R"({"a":1.5,"a":2})", R"({"a":"\ud800","a":2})",
+      R"({"a":1,"a":2,)", R"({"k":{"z":1,"y":[true,null,"s"]},"n":-5})", R"({"\u00e9":1,"é":2})", deep_ok, too_deep,
+      "[" + too_deep + ",1.5]", "[1.5," + too_deep + "]", "{\"signed\":{\"_type\":\"root\"},\"signatures\":[]}"};
+  for (const auto& doc : docs) {
+    auto fast = parse_json(doc);
+    auto ref = parse_json_reference(doc);
+    ASSERT_EQ(fast.has_value(), ref.has_value()) << doc;
+    if (fast) {
+      EXPECT_EQ(*fast, *ref) << doc;
+      EXPECT_EQ(fast->type(), ref->type()) << doc;
+    } else {
+      EXPECT_EQ(fast.error().code, ref.error().code) << doc;
+      EXPECT_EQ(fast.error().detail, ref.error().detail) << doc;
+    }
+  }
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A whole release flow through the converge CLI: keygen 5 keys, root 3-of-5,
+# A whole release flow through the converge CLI: keygen 5 keys (three Ed25519,
+# one ECDSA P-256, one RSA-PSS), root 3-of-5,
 # a release with two platform artifacts signed by 3 keys, bundle, verify OK;
 # the same release signed by 2 keys is refused naming the threshold rule.
 # Then a revocation, a root rotation and a FROST-signed release.
@@ -18,7 +19,11 @@ expect_fail() {  # expect_fail <substring> <command...>
   [[ $(printf '%s\n' "$out" | wc -l) -eq 1 ]] || fail "expected one line, got: $out"
 }
 
-for i in 1 2 3 4 5 6 7; do "$CONVERGE" release keygen -o k$i.json >/dev/null; done
+for i in 1 2 3 6 7; do "$CONVERGE" release keygen -o k$i.json >/dev/null; done
+"$CONVERGE" release keygen --scheme ecdsa-sha2-nistp256 -o k4.json | grep -q "ecdsa-sha2-nistp256 key" || fail "ecdsa keygen"
+"$CONVERGE" release keygen --scheme rsassa-pss-sha256 -o k5.json | grep -q "rsassa-pss-sha256 key" || fail "rsa keygen"
+expect_fail "unknown signature scheme" "$CONVERGE" release keygen --scheme dsa -o k8.json
+[[ $(stat -c %a k5.json) == 600 ]] || fail "rsa key file mode"
 [[ $(stat -c %a k1.json) == 600 ]] || fail "key file mode"
 K5=(--key k1.json --key k2.json --key k3.json --key k4.json --key k5.json)
 "$CONVERGE" release root init "${K5[@]}" --threshold 3 -o root.json >/dev/null

@@ -4,6 +4,7 @@
 
 #include "trust/canonical_json.hpp"
 #include "trust/frost_keygen.hpp"
+#include "trust/tuf_pem_signer.hpp"
 #include "tuf_test_util.hpp"
 
 using namespace converge;
@@ -129,4 +130,60 @@ TEST(tuf_signing, frost_group_signature_is_an_ordinary_ed25519_signature) {
   add_signature(e, group_key.keyid, bytes(sig.begin(), sig.end()));
   std::map<std::string, public_key> km{{group_key.keyid, group_key}};
   EXPECT_TRUE(verify_threshold(e, km, {{group_key.keyid}, 1}, "targets"));
+}
+
+// ECDSA P-256 and RSA-PSS signers: their key objects parse back to the same
+// key ID, their signatures count toward a threshold beside Ed25519, a key
+// reloaded from its PEM signs for the same key ID, and a changed document or
+// a PEM of the wrong kind is refused.
+TEST(tuf_signing, ecdsa_and_rsa_pss_signers_count_beside_ed25519) {
+  auto ed = test_util::signer(1);
+  auto ec = pem_signer::generate(key_scheme::ecdsa_sha2_nistp256).value();
+  auto rsa = pem_signer::generate(key_scheme::rsassa_pss_sha256, 2048).value();
+  std::map<std::string, public_key> keys;
+  role_keys role;
+  role.threshold = 3;
+  for (const signer* s : std::initializer_list<const signer*>{ed.get(), ec.get(), rsa.get()}) {
+    auto again = parse_public_key(s->key().object, "key");
+    ASSERT_TRUE(again) << again.error().detail;
+    EXPECT_EQ(again->keyid, s->key().keyid);
+    keys.emplace(s->key().keyid, s->key());
+    role.keyids.push_back(s->key().keyid);
+  }
+  EXPECT_EQ(ec->key().object["keytype"], "ecdsa");
+  EXPECT_EQ(rsa->key().object["keytype"], "rsa");
+
+  envelope e{{{"_type", "targets"}, {"version", 7}}, {}};
+  ASSERT_TRUE(sign_envelope(e, *ed));
+  ASSERT_TRUE(sign_envelope(e, *ec));
+  auto two = verify_threshold(e, keys, role, "targets");
+  ASSERT_FALSE(two);
+  EXPECT_EQ(two.error().code, trust_errc::threshold_not_met);
+  ASSERT_TRUE(sign_envelope(e, *rsa));
+  auto three = verify_threshold(e, keys, role, "targets");
+  ASSERT_TRUE(three) << three.error().detail;
+  EXPECT_EQ(three->valid_keyids.size(), 3u);
+
+  // Reloaded from PEM: the same key, a fresh signature that verifies.
+  auto ec2 = pem_signer::from_pem(key_scheme::ecdsa_sha2_nistp256, ec->private_pem().value()).value();
+  EXPECT_EQ(ec2->key().keyid, ec->key().keyid);
+  auto msg = signing_bytes(e.signed_part).value();
+  EXPECT_TRUE(verify_signature(ec->key(), as_bytes(msg), ec2->sign_message(as_bytes(msg)).value()));
+  auto rsa_pem = rsa->private_pem().value();
+  EXPECT_EQ(pem_signer::from_pem(key_scheme::rsassa_pss_sha256, rsa_pem).value()->key().keyid, rsa->key().keyid);
+
+  // A changed document: none of the three signatures verifies.
+  e.signed_part["version"] = 8;
+  auto changed = verify_threshold(e, keys, role, "targets");
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, trust_errc::threshold_not_met);
+
+  // The wrong kind of key for the scheme, or not a key at all.
+  auto wrong = pem_signer::from_pem(key_scheme::ecdsa_sha2_nistp256, rsa_pem);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().detail.find("P-256"), std::string::npos) << wrong.error().detail;
+  EXPECT_FALSE(pem_signer::from_pem(key_scheme::rsassa_pss_sha256, "-----BEGIN PRIVATE KEY-----\nAAAA\n"));
+  EXPECT_FALSE(pem_signer::generate(key_scheme::rsassa_pss_sha256, 1024));
+  EXPECT_FALSE(parse_scheme_name("dsa"));
+  EXPECT_EQ(parse_scheme_name("rsassa-pss-sha256").value(), key_scheme::rsassa_pss_sha256);
 }
