@@ -79,7 +79,16 @@ result<std::unique_ptr<pem_signer>> pem_signer::from_pem(key_scheme scheme, std:
   if (!bio) return crypto_error("BIO_new_mem_buf");
   EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
   if (raw == nullptr) return fail(trust_errc::invalid_key, "not an unencrypted PEM private key");
-  return wrap(scheme, std::shared_ptr<evp_pkey_st>(raw, EVP_PKEY_free));
+  auto s = wrap(scheme, std::shared_ptr<evp_pkey_st>(raw, EVP_PKEY_free));
+  if (!s) return s;
+  // A file may carry a public key that is not the private key's (PKCS#8 keeps
+  // both): sign once and check, so such a key is refused here rather than
+  // producing signatures nobody accepts.
+  static constexpr std::string_view probe = "converge key check";
+  auto sig = (*s)->sign_message(as_bytes(probe));
+  if (!sig || !verify_signature((*s)->key(), as_bytes(probe), *sig))
+    return fail(trust_errc::invalid_key, "the private key does not match the public key in the same file");
+  return s;
 }
 
 result<bytes> pem_signer::sign_message(bytes_view msg) const {
