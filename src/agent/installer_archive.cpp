@@ -1,7 +1,5 @@
 #include "agent/installer_archive.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "agent/installer_support.hpp"
+#include "agent/libarchive_api.hpp"
 
 namespace converge::agent {
 namespace {
@@ -163,7 +162,8 @@ result<void> fsync_tree(const std::filesystem::path& dir) {
 }
 
 struct archive_deleter {
-  void operator()(archive* a) const { archive_read_free(a); }
+  const libarchive_api* la;
+  void operator()(archive* a) const { la->archive_read_free(a); }
 };
 
 result<void> write_all(int fd, const char* data, std::size_t size, const std::string& what) {
@@ -205,25 +205,28 @@ std::string_view to_string(archive_kind k) {
 
 result<void> unpack_archive(const std::filesystem::path& path, archive_kind kind, const std::filesystem::path& dir,
                             const unpack_limits& limits) {
-  std::unique_ptr<archive, archive_deleter> a(archive_read_new());
+  auto loaded = libarchive();
+  if (!loaded) return fail(loaded.error());
+  const libarchive_api* la = *loaded;
+  std::unique_ptr<archive, archive_deleter> a(la->archive_read_new(), archive_deleter{la});
   if (!a) return fail(installer_errc::io, "archive_read_new failed");
   // Only the formats and filters the file name announces: a smaller attack surface,
   // and a mislabelled package fails clearly.
   switch (kind) {
     case archive_kind::none: return fail(installer_errc::bad_request, "not an archive");
-    case archive_kind::tar: archive_read_support_format_tar(a.get()); break;
+    case archive_kind::tar: la->archive_read_support_format_tar(a.get()); break;
     case archive_kind::tar_gz:
-      archive_read_support_format_tar(a.get());
-      archive_read_support_filter_gzip(a.get());
+      la->archive_read_support_format_tar(a.get());
+      la->archive_read_support_filter_gzip(a.get());
       break;
     case archive_kind::tar_zst:
-      archive_read_support_format_tar(a.get());
-      archive_read_support_filter_zstd(a.get());
+      la->archive_read_support_format_tar(a.get());
+      la->archive_read_support_filter_zstd(a.get());
       break;
-    case archive_kind::zip: archive_read_support_format_zip(a.get()); break;
+    case archive_kind::zip: la->archive_read_support_format_zip(a.get()); break;
   }
-  if (archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK)
-    return fail(installer_errc::bad_package, path.string() + ": " + archive_error_string(a.get()));
+  if (la->archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK)
+    return fail(installer_errc::bad_package, path.string() + ": " + la->archive_error_string(a.get()));
 
   fd_guard root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (root.fd < 0) return io_fail(dir.string(), errno);
@@ -233,20 +236,20 @@ result<void> unpack_archive(const std::filesystem::path& path, archive_kind kind
   std::vector<char> buf(65536);
   for (;;) {
     archive_entry* e = nullptr;
-    int rc = archive_read_next_header(a.get(), &e);
+    int rc = la->archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-      return fail(installer_errc::bad_package, path.string() + ": " + archive_error_string(a.get()));
+      return fail(installer_errc::bad_package, path.string() + ": " + la->archive_error_string(a.get()));
     if (++entries > limits.max_entries)
       return fail(installer_errc::bad_package, "more than " + std::to_string(limits.max_entries) + " entries");
-    const char* raw = archive_entry_pathname(e);
-    if (raw == nullptr) raw = archive_entry_pathname_utf8(e);
+    const char* raw = la->archive_entry_pathname(e);
+    if (raw == nullptr) raw = la->archive_entry_pathname_utf8(e);
     if (raw == nullptr) return fail(installer_errc::bad_package, "an entry without a path");
     std::string name(raw);
     auto parts = split_entry_path(name);
     if (!parts) return std::unexpected(parts.error());
-    if (archive_entry_hardlink(e) != nullptr) return bad(name, "hard links are not supported");
-    auto type = archive_entry_filetype(e);
+    if (la->archive_entry_hardlink(e) != nullptr) return bad(name, "hard links are not supported");
+    auto type = la->archive_entry_filetype(e);
     if (parts->empty()) {
       if (type == AE_IFDIR) continue;   // "./": the slot itself
       return bad(name, "empty path");
@@ -262,8 +265,8 @@ result<void> unpack_archive(const std::filesystem::path& path, archive_kind kind
           return bad(name, "duplicate entry");
       }
     } else if (type == AE_IFLNK) {
-      const char* t = archive_entry_symlink(e);
-      if (t == nullptr) t = archive_entry_symlink_utf8(e);
+      const char* t = la->archive_entry_symlink(e);
+      if (t == nullptr) t = la->archive_entry_symlink_utf8(e);
       std::string target = t ? t : "";
       if (target.empty()) return bad(name, "symlink without a target");
       if (target[0] == '/') return bad(name, "symlink to an absolute path");
@@ -274,18 +277,18 @@ result<void> unpack_archive(const std::filesystem::path& path, archive_kind kind
       }
       links.push_back(*parts);
     } else if (type == AE_IFREG) {
-      if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
-          static_cast<std::uint64_t>(archive_entry_size(e)) > limits.max_bytes - total)
+      if (la->archive_entry_size_is_set(e) && la->archive_entry_size(e) > 0 &&
+          static_cast<std::uint64_t>(la->archive_entry_size(e)) > limits.max_bytes - total)
         return bad(name, "unpacked size exceeds " + std::to_string(limits.max_bytes) + " bytes");
-      mode_t mode = (archive_entry_perm(e) & 0111) ? 0755 : 0644;
+      mode_t mode = (la->archive_entry_perm(e) & 0111) ? 0755 : 0644;
       fd_guard f(::openat(parent->fd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
       if (f.fd < 0) {
         if (errno == EEXIST || errno == ELOOP) return bad(name, "duplicate entry");
         return io_fail(name, errno);
       }
       for (;;) {
-        la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
-        if (n < 0) return fail(installer_errc::bad_package, name + ": " + archive_error_string(a.get()));
+        la_ssize_t n = la->archive_read_data(a.get(), buf.data(), buf.size());
+        if (n < 0) return fail(installer_errc::bad_package, name + ": " + la->archive_error_string(a.get()));
         if (n == 0) break;
         total += static_cast<std::uint64_t>(n);
         if (total > limits.max_bytes) return bad(name, "unpacked size exceeds " + std::to_string(limits.max_bytes) + " bytes");

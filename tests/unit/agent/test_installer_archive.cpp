@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "agent/installer_archive.hpp"
+#include "agent/libarchive_api.hpp"
 #include "test_installer_util.hpp"
 
 namespace converge::agent {
@@ -34,6 +35,17 @@ struct ArchiveTest : ::testing::Test {
     EXPECT_FALSE(fs::exists("/tmp/converge-evil"));
   }
 };
+
+// converge does not link libarchive; the installer loads it on first use.
+// This test binary links it (to write archives), so dlopen must hand back the
+// very functions the linker bound here.
+TEST(LibarchiveApi, LoadsTheSharedLibraryOnce) {
+  auto la = libarchive();
+  ASSERT_TRUE(la) << la.error().detail;
+  EXPECT_EQ((*la)->archive_read_new, &::archive_read_new);
+  EXPECT_EQ((*la)->archive_entry_perm, &::archive_entry_perm);
+  EXPECT_EQ(libarchive().value(), *la);
+}
 
 TEST(ArchiveKind, BySuffix) {
   EXPECT_EQ(archive_kind_for("app.tar"), archive_kind::tar);
