@@ -45,7 +45,10 @@ async function jsNode () {
     id: node.peerId,
     addrs: node.getMultiaddrs(),
     received,
-    dial: async other => { await node.dial(other.addrs.map(a => a.encapsulate(`/p2p/${other.id}`))[0]) },
+    // js-libp2p lists its addresses with /p2p/<id> already; a daemon's come without.
+    dial: async other => {
+      await node.dial(other.addrs.map(a => a.toString().includes('/p2p/') ? a : a.encapsulate(`/p2p/${other.id}`))[0])
+    },
     subscribers: async () => node.services.pubsub.getSubscribers(TOPIC).map(p => p.toString()),
     publish: async data => { await node.services.pubsub.publish(TOPIC, data) },
     stop: async () => { await node.stop() }

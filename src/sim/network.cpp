@@ -108,15 +108,28 @@ void network::drain(node_index i) {
 
 void network::refresh(node_index i) {
   auto& n = nodes_[i];
-  n.wake = n.online ? n.impl->poll_timeout() : std::nullopt;
+  auto wake = n.online ? n.impl->poll_timeout() : std::nullopt;
+  if (wake == n.wake) return;
+  n.wake = wake;
+  ++n.wake_gen;
+  if (wake) wakes_.push(wake_entry{*wake, i, n.wake_gen});
+}
+
+std::optional<instant> network::next_wake() {
+  while (!wakes_.empty()) {
+    const auto& top = wakes_.top();
+    const auto& n = nodes_[top.node];
+    if (top.gen == n.wake_gen && n.wake) return top.at;
+    wakes_.pop();
+  }
+  return std::nullopt;
 }
 
 void network::run_until(instant t) {
   for (;;) {
     std::optional<instant> next;
     if (!queue_.empty()) next = queue_.top().at;
-    for (const auto& n : nodes_)
-      if (n.wake && (!next || *n.wake < *next)) next = n.wake;
+    if (auto w = next_wake(); w && (!next || *w < *next)) next = w;
     if (!next || *next > t) break;
     clock_.advance_to(*next);
     // Arrivals first, then timers, both in a fixed order for determinism.
@@ -139,12 +152,15 @@ void network::run_until(instant t) {
       }
       continue;
     }
-    for (node_index i = 0; i < nodes_.size(); ++i) {
-      if (nodes_[i].wake && *nodes_[i].wake <= now()) {
-        ++stats_.timeouts;
-        nodes_[i].impl->on_timeout(now());
-        drain(i);
-      }
+    // Every node due now, in index order (the heap breaks ties by index).
+    while (auto w = next_wake()) {
+      if (*w > now()) break;
+      const node_index i = wakes_.top().node;
+      wakes_.pop();
+      nodes_[i].wake.reset();  // the entry is consumed; drain() re-arms from poll_timeout()
+      ++stats_.timeouts;
+      nodes_[i].impl->on_timeout(now());
+      drain(i);
     }
   }
   clock_.advance_to(t);

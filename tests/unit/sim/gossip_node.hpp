@@ -72,8 +72,9 @@ class gossip_node final : public node {
 
   pubsub::gossip_router& router() { return *router_; }
   [[nodiscard]] node_index index() const { return index_; }
-  // Times each message (by data) was delivered to the application.
+  // Times each message (by data) was delivered to the application, and when first.
   std::map<std::string, int> delivered;
+  std::map<std::string, instant> first_delivered;
   std::vector<pubsub::px_event> px;
   std::string topic = "t";
   bool spammer = false;
@@ -88,7 +89,9 @@ class gossip_node final : public node {
     while (auto e = router_->poll_event()) {
       if (auto* v = std::get_if<pubsub::validation_request>(&*e); v && async_validator)
         validations_.push_back({v->id, async_validator(v->message), last_now_ + async_delay});
-      if (auto* m = std::get_if<pubsub::message_event>(&*e)) ++delivered[m->message.data()];
+      if (auto* m = std::get_if<pubsub::message_event>(&*e)) {
+        if (++delivered[m->message.data()] == 1) first_delivered[m->message.data()] = last_now_;
+      }
       if (auto* p = std::get_if<pubsub::px_event>(&*e)) px.push_back(std::move(*p));
     }
   }
