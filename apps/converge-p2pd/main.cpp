@@ -10,6 +10,7 @@
 //   -id=<keyfile>        protobuf PrivateKey file (default: a fresh Ed25519 key)
 //   -pubsub              enable pubsub (PUBSUB requests; otherwise they answer ERROR)
 //   -pubsubRouter=gossipsub|floodsub   (default gossipsub: meshsub 1.2/1.1/1.0 + floodsub)
+//   -pubsubScore=true|false   peer scoring as the converge node runs it (default true)
 //   -dhtServer, -relay: accepted; their control requests answer ERROR
 // When ready it prints "Control socket: <bound multiaddr>" on stdout; SIGTERM/SIGINT end it.
 #include <boost/asio/signal_set.hpp>
@@ -50,7 +51,7 @@ struct flags {
 flags parse_flags(int argc, char** argv) {
   static const std::set<std::string> known = {"listen", "hostAddrs", "noListenAddrs", "noise", "tls", "plaintext",
                                               "muxer", "id", "dhtServer", "dht", "dhtClient", "pubsub",
-                                              "pubsubRouter", "relay", "q", "quiet"};
+                                              "pubsubRouter", "pubsubScore", "relay", "q", "quiet"};
   flags f;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -144,6 +145,8 @@ int main(int argc, char** argv) {
     if (router != "gossipsub" && router != "floodsub") die("-pubsubRouter=" + router + ": use gossipsub or floodsub");
     pubsub::io::driver_config pcfg;
     pcfg.kind = router == "floodsub" ? pubsub::io::router_kind::floodsub : pubsub::io::router_kind::gossipsub;
+    // Peer scoring as converge's node runs it (-pubsubScore=false turns it off).
+    if (f.get("pubsubScore", "true") != "false") pcfg.router.score = pubsub::daemon_score_params();
     auto d = pubsub::io::driver::create(host, std::move(pcfg));
     if (!d) die("starting pubsub: " + d.error().message());
     p2pd::pubsub_driver() = *d;

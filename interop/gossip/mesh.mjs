@@ -3,6 +3,11 @@
 // connected as a ring with chords so most messages cross both kinds of node.
 // Every node publishes; every message must reach every other node. Prints
 // delivery and publish-to-receive latency (p50/p99, one clock: this process).
+// With converge daemons in the mesh, a second test adds a js node that floods
+// invalid (unsigned) messages at two daemons only: both score it below the
+// graylist threshold (their log says so, naming it) and ignore it from then
+// on, while every honest node still gets every honest message and no spam.
+// MESH_SCORE=false runs the daemons without scoring (the test then fails).
 // Loopback only: no bootstrap, mDNS, UPnP, AutoNAT or delegated routing.
 import { expect } from 'aegir/chai'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -21,7 +26,7 @@ const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 const enc = s => new TextEncoder().encode(s)
 const dec = b => new TextDecoder().decode(b)
 
-async function jsNode () {
+async function jsNode (pubsubOptions = {}) {
   const node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
@@ -32,7 +37,7 @@ async function jsNode () {
     connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
-      pubsub: gossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } })
+      pubsub: gossipsub({ scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) }, ...pubsubOptions })
     }
   })
   const received = []
@@ -56,7 +61,7 @@ async function jsNode () {
 }
 
 async function convergeNode () {
-  const daemon = await factory.spawn({ type: 'go', pubsub: true, pubsubRouter: 'gossipsub' })
+  const daemon = await factory.spawn({ type: 'go', pubsub: true, pubsubRouter: 'gossipsub', pubsubScore: process.env.MESH_SCORE !== 'false' })
   const self = await daemon.client.identify()
   const received = []
   const sub = await daemon.client.pubsub.subscribe(TOPIC)
@@ -68,6 +73,7 @@ async function convergeNode () {
   })()
   return {
     kind: 'converge',
+    log: () => daemon.log(),
     id: self.peerId,
     addrs: self.addrs,
     received,
@@ -157,5 +163,73 @@ describe(`mixed gossipsub mesh: ${JS_NODES} js + ${CONVERGE_NODES} converge`, fu
       `${edges.length} links, ${sentAt.size} messages; delivery ${delivered}/${wanted}; ` +
       `latency p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`)
     expect(missing, missing.slice(0, 10).join('; ')).to.deep.equal([])
+  })
+
+  it('a node flooding invalid messages is cut off by the converge daemons; honest nodes still get everything', async function () {
+    const daemons = nodes.filter(n => n.kind === 'converge')
+    if (daemons.length < 2) this.skip()
+    // Unsigned messages: every StrictSign router (converge's and js's default)
+    // rejects them. The flooder's own policy rejects the daemons' signed
+    // messages in turn; thresholds at -Infinity keep it publishing to them
+    // whatever it thinks of them.
+    const never = -Infinity
+    const flooder = await jsNode({
+      globalSignaturePolicy: 'StrictNoSign',
+      scoreThresholds: { gossipThreshold: never, publishThreshold: never, graylistThreshold: never }
+    })
+    try {
+      for (const d of daemons.slice(0, 2)) await flooder.dial(d)
+      for (const d of daemons.slice(0, 2)) {
+        for (let k = 0; k < 100; k++) {
+          if ((await d.subscribers()).includes(flooder.id.toString())) break
+          await sleep(100)
+        }
+      }
+      await sleep(1500)
+      // It floods for the whole test; P4 decays quickly, so a flooder that
+      // stopped would be forgiven within seconds.
+      let spam = 0
+      let flooding = true
+      const flood = (async () => {
+        while (flooding) {
+          await flooder.publish(enc(`spam-${spam++}`)).catch(() => {})
+          await sleep(50)
+        }
+      })()
+      await sleep(3000)  // graylisted, then pruned at the daemons' next heartbeats
+      const sentAt = new Map()
+      for (let i = 0; i < nodes.length; i++) {
+        for (let k = 0; k < 3; k++) {
+          const text = `after-flood-n${i}-m${k}`
+          sentAt.set(text, Date.now())
+          await nodes[i].publish(enc(text))
+        }
+      }
+      const expected = i => [...sentAt.keys()].filter(t => !t.startsWith(`after-flood-n${i}-`))
+      const complete = () => nodes.every((node, i) => {
+        const got = new Set(node.received.map(r => r.data))
+        return expected(i).every(t => got.has(t))
+      })
+      for (let k = 0; k < 300 && !complete(); k++) await sleep(100)
+      await sleep(1000)
+      flooding = false
+      await flood
+      const missing = []
+      nodes.forEach((node, i) => {
+        const got = new Set(node.received.map(r => r.data))
+        for (const t of expected(i)) if (!got.has(t)) missing.push(`${node.kind}#${i} missed ${t}`)
+      })
+      const spamSeen = nodes.map(n => n.received.filter(r => r.data.startsWith('spam-')).length).reduce((a, b) => a + b, 0)
+      const graylisting = daemons.slice(0, 2).filter(d =>
+        new RegExp(`peer ${flooder.id.toString()} scored -[0-9.]+, below the graylist threshold`).test(d.log())).length
+      console.log(`    flooder: ${spam} invalid messages sent to 2 converge daemons; graylisted by ${graylisting} of 2; ` +
+        `honest delivery ${sentAt.size * (nodes.length - 1) - missing.length}/${sentAt.size * (nodes.length - 1)}; ` +
+        `spam delivered to honest nodes ${spamSeen}`)
+      expect(missing, missing.slice(0, 10).join('; ')).to.deep.equal([])
+      expect(spamSeen).to.equal(0)
+      expect(graylisting, 'daemons that logged the flooder below the graylist threshold').to.equal(2)
+    } finally {
+      await flooder.stop().catch(() => {})
+    }
   })
 })

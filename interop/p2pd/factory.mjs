@@ -43,8 +43,15 @@ async function spawnConverge (options) {
   args.push(`-muxer=${options.muxer ?? 'yamux'}`)
   if (options.key != null) args.push(`-id=${options.key}`)
   if (options.pubsub === true) args.push('-pubsub', `-pubsubRouter=${options.pubsubRouter ?? 'gossipsub'}`)
+  if (options.pubsubScore === false) args.push('-pubsubScore=false')
 
-  const proc = spawnProcess(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  // stderr is passed through and kept (bounded), so a test can read the daemon's log.
+  const proc = spawnProcess(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let log = ''
+  proc.stderr.on('data', chunk => {
+    process.stderr.write(chunk)
+    log = (log + chunk.toString()).slice(-65536)
+  })
   const exited = new Promise(resolve => proc.once('exit', resolve))
   const addr = await new Promise((resolve, reject) => {
     let out = ''
@@ -63,6 +70,7 @@ async function spawnConverge (options) {
   proc.stdout.resume()
   return {
     client: createClient(multiaddr(addr)),
+    log: () => log,
     async stop () {
       proc.kill('SIGTERM')
       await exited

@@ -1,5 +1,9 @@
 #include "node/svc_pubsub.hpp"
 
+#include <set>
+
+#include <boost/asio/ip/address.hpp>
+
 #include "base/bytes.hpp"
 #include "base/log.hpp"
 #include "multiformats/multibase.hpp"
@@ -100,6 +104,10 @@ result<std::optional<pubsub::io::driver_config>> pubsub_config(const json& secti
   auto bad = [](const std::string& what) { return fail(node_errc::invalid_config, "config.pubsub" + what); };
   if (!section.is_object()) return bad(": must be an object");
   pubsub::io::driver_config cfg;
+  // Scoring is on by default (the spec's weights for every topic); loopback
+  // peers do not count toward IP colocation unless the whitelist says otherwise.
+  cfg.router.score = pubsub::daemon_score_params();
+  std::optional<std::set<std::string>> whitelist;
   for (const auto& [key, value] : section.items()) {
     if (key == "enabled") {
       if (!value.is_boolean()) return bad(".enabled: must be true or false");
@@ -112,10 +120,28 @@ result<std::optional<pubsub::io::driver_config>> pubsub_config(const json& secti
       if (!value.is_number_integer() || value.get<std::int64_t>() < 1 || value.get<std::int64_t>() > 1'000'000)
         return bad(".subscription_queue: must be an integer in 1..1000000");
       cfg.subscription_queue = value.get<std::size_t>();
+    } else if (key == "peer_exchange") {
+      if (!value.is_boolean()) return bad(".peer_exchange: must be true or false");
+      cfg.router.gossip.do_px = value.get<bool>();
+    } else if (key == "score") {
+      if (!value.is_boolean()) return bad(".score: must be true or false");
+      if (!value.get<bool>()) cfg.router.score.reset();
+    } else if (key == "ip_colocation_whitelist") {
+      if (!value.is_array() || value.size() > 1024) return bad(".ip_colocation_whitelist: must be an array of IP addresses");
+      std::set<std::string> ips;
+      for (const auto& v : value) {
+        boost::system::error_code ec;
+        auto a = v.is_string() ? boost::asio::ip::make_address(v.get<std::string>(), ec) : boost::asio::ip::address{};
+        if (!v.is_string() || ec)
+          return bad(".ip_colocation_whitelist: " + v.dump() + " is not an IP address");
+        ips.insert(a.to_string());
+      }
+      whitelist = std::move(ips);
     } else {
-      return bad("." + key + ": unknown field (known: enabled, router, subscription_queue)");
+      return bad("." + key + ": unknown field (known: enabled, router, subscription_queue, peer_exchange, score, ip_colocation_whitelist)");
     }
   }
+  if (whitelist && cfg.router.score) cfg.router.score->ip_colocation_factor_whitelist = std::move(*whitelist);
   return std::optional<pubsub::io::driver_config>{std::move(cfg)};
 }
 

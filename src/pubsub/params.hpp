@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -72,6 +73,9 @@ struct topic_score_params {
 
 struct score_params {
   std::map<std::string, topic_score_params> topics;
+  // For a topic without an entry in `topics` (a daemon's topics are chosen at
+  // run time); unset: such topics do not count (go-libp2p's behaviour).
+  std::optional<topic_score_params> default_topic;
   double topic_score_cap = 0;  // 0: no cap
   double app_specific_weight = 1.0;                 // P5
   double ip_colocation_factor_weight = -1.0;        // P6

@@ -229,8 +229,14 @@ result<void> gossip_router::handle_rpc(const crypto::peer_id& p, const pb::RPC& 
   auto it = peers_.find(p);
   if (it == peers_.end()) return fail(pubsub_errc::unknown_peer, "handle_rpc: " + p.to_string() + " is not a peer");
   // Graylisted peers are not listened to at all (gossipsub-v1.1.md).
-  if (!opt_.direct_peers.contains(p) && score(p, now) < opt_.thresholds.graylist_threshold) {
+  if (const double s = opt_.direct_peers.contains(p) ? 0 : score(p, now); s < opt_.thresholds.graylist_threshold) {
     ++counters_.graylisted_rpcs;
+    // The band changes when an RPC is first ignored, not at the next heartbeat:
+    // the score may have decayed above the threshold again by then.
+    if (it->second.band != score_band::below_graylist) {
+      it->second.band = score_band::below_graylist;
+      emit(score_event{p, s, score_band::below_graylist});
+    }
     return ok();
   }
   auto& ps = it->second;
@@ -385,6 +391,11 @@ result<void> gossip_router::set_signed_peer_record(const crypto::peer_id& p, byt
     return fail(pubsub_errc::invalid_argument, "signed peer record of " + std::to_string(record.size()) + " bytes over 4096");
   it->second.signed_record = std::move(record);
   return ok();
+}
+
+bool gossip_router::has_signed_record(const crypto::peer_id& p) const {
+  auto it = peers_.find(p);
+  return it != peers_.end() && !it->second.signed_record.empty();
 }
 
 void gossip_router::set_app_score(const crypto::peer_id& p, double v) {

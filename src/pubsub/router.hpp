@@ -138,6 +138,7 @@ class gossip_router {
   // The peer's signed peer record (opaque envelope bytes from the host's
   // peerstore), sent along when we offer the peer in PX. At most 4 KiB.
   result<void> set_signed_peer_record(const crypto::peer_id& p, bytes record);
+  [[nodiscard]] bool has_signed_record(const crypto::peer_id& p) const;
 
   std::optional<outgoing_rpc> poll_send();
   std::optional<router_event> poll_event();

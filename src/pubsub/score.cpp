@@ -45,8 +45,21 @@ const peer_score::peer_stats* peer_score::stats(const crypto::peer_id& p) const 
   return it == peers_.end() ? nullptr : &it->second;
 }
 
+score_params daemon_score_params() {
+  score_params p;
+  p.default_topic = topic_score_params{};
+  p.ip_colocation_factor_whitelist = {"127.0.0.1", "::1"};
+  return p;
+}
+
+const topic_score_params* peer_score::topic_params(const std::string& t) const {
+  auto it = params_.topics.find(t);
+  if (it != params_.topics.end()) return &it->second;
+  return params_.default_topic ? &*params_.default_topic : nullptr;
+}
+
 peer_score::topic_stats* peer_score::topic(const crypto::peer_id& p, const std::string& t) {
-  if (!params_.topics.contains(t)) return nullptr;
+  if (!topic_params(t)) return nullptr;
   auto it = peers_.find(p);
   if (it == peers_.end()) return nullptr;
   return &it->second.topics[t];
@@ -62,9 +75,9 @@ double peer_score::score(const crypto::peer_id& p, instant now) const {
   const auto& ps = it->second;
   double topics = 0;
   for (const auto& [t, ts] : ps.topics) {
-    auto tp_it = params_.topics.find(t);
-    if (tp_it == params_.topics.end()) continue;
-    const auto& tp = tp_it->second;
+    const auto* tpp = topic_params(t);
+    if (!tpp) continue;
+    const auto& tp = *tpp;
     double s = 0;
     if (ts.in_mesh) {
       double q = std::chrono::duration<double>(now - ts.graft_time) /
@@ -110,7 +123,7 @@ void peer_score::graft(const crypto::peer_id& p, const std::string& t, instant n
 void peer_score::prune(const crypto::peer_id& p, const std::string& t) {
   auto* ts = topic(p, t);
   if (!ts) return;
-  const auto& tp = params_.topics.at(t);
+  const auto& tp = *topic_params(t);
   // P3b: leaving the mesh with a delivery deficit is remembered.
   if (ts->mesh_deliveries_active && ts->mesh_message_deliveries < tp.mesh_message_deliveries_threshold) {
     double deficit = tp.mesh_message_deliveries_threshold - ts->mesh_message_deliveries;
@@ -134,7 +147,7 @@ void peer_score::validate_message(const crypto::peer_id&, const message_id& id, 
 void peer_score::mark_first(const crypto::peer_id& p, const std::string& t) {
   auto* ts = topic(p, t);
   if (!ts) return;
-  const auto& tp = params_.topics.at(t);
+  const auto& tp = *topic_params(t);
   ts->first_message_deliveries = std::min(ts->first_message_deliveries + 1, tp.first_message_deliveries_cap);
   if (ts->in_mesh)
     ts->mesh_message_deliveries = std::min(ts->mesh_message_deliveries + 1, tp.mesh_message_deliveries_cap);
@@ -144,7 +157,7 @@ void peer_score::mark_duplicate(const crypto::peer_id& p, const std::string& t, 
                                 instant now) {
   auto* ts = topic(p, t);
   if (!ts || !ts->in_mesh) return;
-  const auto& tp = params_.topics.at(t);
+  const auto& tp = *topic_params(t);
   if (validated && now - *validated > tp.mesh_message_deliveries_window) return;
   ts->mesh_message_deliveries = std::min(ts->mesh_message_deliveries + 1, tp.mesh_message_deliveries_cap);
 }
@@ -245,9 +258,9 @@ void peer_score::refresh(instant now) {
       continue;
     }
     for (auto& [t, ts] : ps.topics) {
-      auto tp_it = params_.topics.find(t);
-      if (tp_it == params_.topics.end()) continue;
-      const auto& tp = tp_it->second;
+      const auto* tpp = topic_params(t);
+      if (!tpp) continue;
+      const auto& tp = *tpp;
       decay(ts.first_message_deliveries, tp.first_message_deliveries_decay);
       decay(ts.mesh_message_deliveries, tp.mesh_message_deliveries_decay);
       decay(ts.mesh_failure_penalty, tp.mesh_failure_penalty_decay);

@@ -25,6 +25,12 @@ namespace converge::pubsub {
 
 enum class reject_reason { invalid_signature, validator_reject, validator_ignore, validation_throttled };
 
+// Scoring as converge's daemons run it: the spec's default weights and
+// thresholds, for every topic (default_topic: a daemon's topics are chosen at
+// run time), with P6 (IP colocation) not counted for the loopback addresses
+// (several processes on one machine are a test or a local setup, not Sybils).
+score_params daemon_score_params();
+
 class peer_score {
  public:
   peer_score(score_params params, duration delivery_record_ttl, instant now);
@@ -73,6 +79,8 @@ class peer_score {
     instant validated{};
     std::set<crypto::peer_id> peers;
   };
+  // The topic's parameters: its own entry, else default_topic, else nullptr (not scored).
+  const topic_score_params* topic_params(const std::string& t) const;
   topic_stats* topic(const crypto::peer_id& p, const std::string& t);
   void mark_invalid(const crypto::peer_id& p, const std::string& t);
   void mark_first(const crypto::peer_id& p, const std::string& t);

@@ -83,9 +83,17 @@ std::string peerstore::agent(const crypto::peer_id& peer) const {
   return e ? e->agent : std::string{};
 }
 
-void peerstore::set_record(const crypto::peer_id& peer, const crypto::peer_record& record) {
+void peerstore::set_record(const crypto::peer_id& peer, const crypto::peer_record& record, bytes signed_envelope) {
   auto* e = find_or_add(peer);
-  if (e && (!e->record || e->record->seq < record.seq)) e->record = record;
+  if (e && (!e->record || e->record->seq < record.seq)) {
+    e->record = record;
+    e->signed_record = std::move(signed_envelope);
+  }
+}
+
+bytes peerstore::signed_record(const crypto::peer_id& peer) const {
+  const auto* e = find(peer);
+  return e ? e->signed_record : bytes{};
 }
 
 std::optional<crypto::peer_record> peerstore::record(const crypto::peer_id& peer) const {

@@ -41,9 +41,11 @@ class peerstore {
   [[nodiscard]] std::optional<crypto::public_key> key(const crypto::peer_id& peer) const;
   void set_agent(const crypto::peer_id& peer, std::string agent, std::string protocol_version);
   [[nodiscard]] std::string agent(const crypto::peer_id& peer) const;
-  // Keeps the record with the highest seq.
-  void set_record(const crypto::peer_id& peer, const crypto::peer_record& record);
+  // Keeps the record with the highest seq, and the signed envelope it came in
+  // (forwarded as is by GossipSub's peer exchange; empty when not known).
+  void set_record(const crypto::peer_id& peer, const crypto::peer_record& record, bytes signed_envelope = {});
   [[nodiscard]] std::optional<crypto::peer_record> record(const crypto::peer_id& peer) const;
+  [[nodiscard]] bytes signed_record(const crypto::peer_id& peer) const;
   [[nodiscard]] std::size_t size() const { return peers_.size(); }
 
  private:
@@ -54,6 +56,7 @@ class peerstore {
     std::string agent;
     std::string protocol_version;
     std::optional<crypto::peer_record> record;
+    bytes signed_record;
   };
   entry* find_or_add(const crypto::peer_id& peer);
   const entry* find(const crypto::peer_id& peer) const;

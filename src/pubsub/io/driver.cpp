@@ -166,9 +166,12 @@ void driver::dispatch(router_event e) {
     ++counters_.async_validations;
     p2pio::asio::co_spawn(host_->executor(), run_validator(shared_from_this(), it->second, std::move(*v)),
                           p2pio::asio::detached);
+  } else if (auto* s = std::get_if<score_event>(&e)) {
+    on_score(*s);
+  } else if (auto* px = std::get_if<px_event>(&e)) {
+    dial_px(*px);
   }
-  // Mesh changes, PX candidates and score bands need no action here: the
-  // router keeps the mesh; PX dialling is left to the host's owner.
+  // Mesh changes need no action here: the router keeps the mesh.
 }
 
 void driver::deliver(const received_message& m) {
@@ -209,6 +212,7 @@ task<void> driver::heartbeat_loop(std::shared_ptr<driver> self) {
     if (next && t >= *next) {
       self->router_->handle_timeout(t);
       self->sweep();
+      self->share_records();
     }
     self->armed_ = instant::max();
     self->pump();

@@ -59,6 +59,12 @@ struct driver_config {
   std::size_t max_subscriptions = 1024;     // open subscription handles
   std::size_t max_peers = 1024;             // pubsub peers (further streams are reset)
   std::size_t max_inbound_streams_per_peer = 4;
+  // Peer exchange: candidates from a PRUNE (the router accepts them only from
+  // peers scoring at least accept_px_threshold) whose signed peer record
+  // verifies are dialled, at most px_dials per PRUNE and px_pending_dials at
+  // once (go-libp2p: 16 and 128). 0 turns PX dialling off.
+  std::size_t px_dials = 16;
+  std::size_t px_pending_dials = 32;
 };
 
 struct received_message {
@@ -112,6 +118,9 @@ struct driver_counters {
   std::uint64_t bad_frames = 0, streams_opened = 0, stream_open_failures = 0, streams_refused = 0;
   std::uint64_t peers_added = 0, peers_removed = 0, local_deliveries = 0, subscription_drops = 0;
   std::uint64_t async_validations = 0;
+  std::uint64_t graylisted = 0;                 // peers whose score fell below the graylist threshold
+  std::uint64_t px_dials = 0, px_connected = 0;  // PX candidates dialled, and reached
+  std::uint64_t px_refused = 0;                 // candidates without a valid signed record for their ID
 };
 
 class driver : public std::enable_shared_from_this<driver> {
@@ -165,6 +174,7 @@ class driver : public std::enable_shared_from_this<driver> {
     bool opening = false;                // an outbound open is in flight
     bool writer = false;                 // the writer coroutine runs
     bool in_router = false;
+    bool has_record = false;             // the router holds the peer's signed record (for PX)
     bool gone = false;                   // removed; coroutines exit
   };
 
@@ -178,6 +188,12 @@ class driver : public std::enable_shared_from_this<driver> {
   void unsubscribe_handle(const std::string& topic, std::uint64_t id);
   static task<void> heartbeat_loop(std::shared_ptr<driver> self);
   static task<void> run_validator(std::shared_ptr<driver> self, async_validator fn, validation_request req);
+
+  // driver_px.cpp: score band changes and peer exchange
+  void on_score(const score_event& e);
+  void dial_px(const px_event& e);
+  void share_records();
+  static task<void> px_dial(std::shared_ptr<driver> self, crypto::peer_id p);
 
   // driver_links.cpp
   std::shared_ptr<link> link_for(const crypto::peer_id& p);
@@ -203,6 +219,7 @@ class driver : public std::enable_shared_from_this<driver> {
   p2pio::asio::steady_timer timer_;
   instant armed_ = instant::max();
   driver_counters counters_;
+  std::size_t px_pending_ = 0;
   bool started_ = false;
   bool stopped_ = false;
 };

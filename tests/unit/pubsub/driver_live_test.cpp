@@ -354,5 +354,54 @@ TEST(PubsubDriverLive, InvalidFlooderIsGraylistedWhileHonestPeersDeliver) {
   shutdown(io, {&a, &b, &c});
 }
 
+// Peer exchange: a hub that leaves the topic PRUNEs its mesh with PX; the
+// candidates' signed peer records (collected by identify, handed to the router
+// at the heartbeat) let a leaf that knew only the hub dial the other leaves.
+TEST(PubsubDriverLive, PxCandidatesFromAPruneAreDialled) {
+  io_context io;
+  const std::string topic = "releases";
+  driver_config accept_px;
+  accept_px.router.thresholds.accept_px_threshold = 0;  // scoring off here: every score is 0
+  driver_config bootstrapper;
+  bootstrapper.router.gossip.do_px = true;  // PX is sent by nodes that enable it (go's default: off)
+  auto hub = make_node(io, 181, router_kind::gossipsub, bootstrapper);
+  auto a = make_node(io, 182, router_kind::gossipsub, accept_px);
+  auto b = make_node(io, 183);
+  auto c = make_node(io, 184);
+  link_nodes(io, a, hub);
+  link_nodes(io, b, hub);
+  link_nodes(io, c, hub);
+  auto sh = hub.ps->subscribe(topic);
+  auto sa = a.ps->subscribe(topic);
+  auto sb = b.ps->subscribe(topic);
+  auto sc = c.ps->subscribe(topic);
+  ASSERT_TRUE(sh && sa && sb && sc);
+  wait_mesh(io, hub, {&a, &b, &c}, topic);
+  auto dh = hub.ps;
+  auto ib = b.host->id(), ic = c.host->id();
+  run_void(io, until(dh, [dh, ib, ic] {
+             return dh->router().has_signed_record(ib) && dh->router().has_signed_record(ic);
+           }));
+  EXPECT_FALSE(a.host->connection_to(ib));
+  EXPECT_FALSE(a.host->connection_to(ic));
+
+  sh->reset();  // the last handle: the hub leaves the topic and PRUNEs its mesh with PX
+  auto da = a.ps;
+  auto ha = a.host;
+  run_void(io, until(da, [ha, ib, ic] { return ha->connection_to(ib) && ha->connection_to(ic); }));
+  EXPECT_GE(a.ps->counters().px_dials, 2u);
+  EXPECT_GE(a.ps->counters().px_connected, 2u);
+  // What the host's peer_connected events do in an application (the node, p2pd).
+  for (node* n : {&b, &c}) {
+    a.ps->add_peer(n->host->id());
+    n->ps->add_peer(a.host->id());
+  }
+  // The new links carry the topic: a message from b reaches a directly.
+  wait_mesh(io, a, {&b, &c}, topic);
+  ASSERT_TRUE(b.ps->publish(topic, as_bytes(std::string("after px"))));
+  EXPECT_EQ(data_of(run(io, (*sa)->next())), "after px");
+  shutdown(io, {&hub, &a, &b, &c});
+}
+
 }  // namespace
 }  // namespace converge::pubsub::io

@@ -147,8 +147,24 @@ TEST(PubsubService, ConfigSection) {
   auto off = pubsub_config(json{{"enabled", false}});
   ASSERT_TRUE(off);
   EXPECT_FALSE(off->has_value());
+  // Scoring: on by default for every topic, loopback exempt from IP colocation.
+  ASSERT_TRUE((*d)->router.score.has_value());
+  EXPECT_TRUE((*d)->router.score->default_topic.has_value());
+  EXPECT_TRUE((*d)->router.score->ip_colocation_factor_whitelist.contains("127.0.0.1"));
+  EXPECT_FALSE((*d)->router.gossip.do_px);  // go's default: PX only from nodes that enable it
+  auto px = pubsub_config(json{{"peer_exchange", true}});
+  ASSERT_TRUE(px && px->has_value());
+  EXPECT_TRUE((*px)->router.gossip.do_px);
+  auto unscored = pubsub_config(json{{"score", false}});
+  ASSERT_TRUE(unscored && unscored->has_value());
+  EXPECT_FALSE((*unscored)->router.score.has_value());
+  auto listed = pubsub_config(json{{"ip_colocation_whitelist", {"10.0.0.7", "::ffff:10.0.0.8"}}});
+  ASSERT_TRUE(listed && listed->has_value());
+  EXPECT_EQ((*listed)->router.score->ip_colocation_factor_whitelist,
+            (std::set<std::string>{"10.0.0.7", "::ffff:10.0.0.8"}));
   for (const auto& bad : {json{{"router", "meshsub"}}, json{{"enabled", "yes"}}, json{{"subscription_queue", 0}},
-                          json{{"routr", "gossipsub"}}, json::array()}) {
+                          json{{"routr", "gossipsub"}}, json::array(), json{{"score", "on"}}, json{{"peer_exchange", 1}},
+                          json{{"ip_colocation_whitelist", {"10.0.0.300"}}}, json{{"ip_colocation_whitelist", "::1"}}}) {
     auto r = pubsub_config(bad);
     ASSERT_FALSE(r) << bad.dump();
     EXPECT_NE(r.error().message().find("config.pubsub"), std::string::npos) << r.error().message();

@@ -43,7 +43,7 @@ bool record_identify(host& h, const connection& conn, const identify_info& info)
     auto opened = crypto::open_peer_record(*info.signed_peer_record);
     if (opened && opened->record.id == peer) {
       verified = true;
-      h.peers().set_record(peer, opened->record);
+      h.peers().set_record(peer, opened->record, *info.signed_peer_record);
       addrs.clear();
       for (const auto& raw : opened->record.addresses)
         if (auto a = mf::multiaddr::from_bytes(raw)) addrs.push_back(std::move(*a));
