@@ -50,7 +50,10 @@ result<void> agent_service::start(node& n, rpc_registry& rpc) {
     if (cfg_.download_bytes_per_second > 0)
       bitswap_->core().set_download_limit({cfg_.download_bytes_per_second, cfg_.download_bytes_per_second}, now);
   }
-  if (auto dht = n.find_service<dht_service>("dht")) dht_ = dht->driver();  // optional: no IPNS/DHT polling without it
+  if (auto dht = n.find_service<dht_service>("dht")) {  // optional: no IPNS/DHT polling without it
+    dht_ = dht->driver();
+    dns_ = dht->dns();
+  }
 
   auto roots = load_trusted_roots(n.config(), n.repository().dir());
   if (!roots) return std::unexpected(roots.error());

@@ -41,6 +41,7 @@
 #include "agent/installer.hpp"
 #include "base/rng.hpp"
 #include "bitswap/io/service.hpp"
+#include "dnslink/dnslink.hpp"
 #include "kad/io/driver.hpp"
 #include "node/node.hpp"
 #include "pubsub/io/driver.hpp"
@@ -91,6 +92,7 @@ class agent_service : public service, public std::enable_shared_from_this<agent_
   std::unique_ptr<agent::installer> installer_;
   std::shared_ptr<pubsub::io::driver> pubsub_;
   std::shared_ptr<kad::io::driver> dht_;
+  dnslink::resolver_options dns_;  // the DHT service's, for DNSLink names
   std::shared_ptr<bitswap::service> bitswap_;
   blocks::blockstore* store_ = nullptr;
   std::filesystem::path staging_, packages_;

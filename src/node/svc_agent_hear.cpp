@@ -90,7 +90,7 @@ io::task<std::size_t> agent_service::poll_once(std::shared_ptr<agent_service> se
   std::size_t heard = 0;
   if (!self->dht_) co_return heard;
   for (const auto& name : self->cfg_.ipns) {
-    auto path = co_await resolve_name(self->dht_, name);
+    auto path = co_await resolve_name(self->dht_, name, self->dns_);
     if (!path) {
       log(log_level::info, "update", "resolving " + name + ": " + path.error().message());
       continue;

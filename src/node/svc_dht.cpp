@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "dnslink/dnslink.hpp"
 #include "ipns/record.hpp"
 #include "kad/sqlite_store.hpp"
@@ -66,6 +69,32 @@ task<result<std::string>> resolve_ipns(std::shared_ptr<kad::io::driver> d, crypt
   co_return std::string(as_chars(rec->value));
 }
 
+// "ip:port" or "[ipv6]:port" with a port in 1..65535.
+bool valid_dns_server(const std::string& s) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon + 1 == s.size()) return false;
+  std::string host = s.substr(0, colon), port = s.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  else if (host.find(':') != std::string::npos) return false;  // IPv6 needs brackets
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  const int p = std::stoi(port);
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(host, ec);
+  return !ec && p >= 1 && p <= 65535;
+}
+
+// DNS lookups run here, one at a time, off the node's thread.
+boost::asio::thread_pool& dns_thread() {
+  static boost::asio::thread_pool pool(1);
+  return pool;
+}
+
+task<result<dnslink::link>> lookup_dnslink(std::string domain, dnslink::resolver_options dns) {
+  auto resolver = dnslink::txt_resolver::create(dns);
+  if (!resolver) co_return fail(resolver.error());
+  co_return dnslink::resolve(**resolver, domain);
+}
+
 }  // namespace
 
 result<std::optional<dht_service_config>> dht_config(const json& section) {
@@ -81,8 +110,19 @@ result<std::optional<dht_service_config>> dht_config(const json& section) {
       if (!value.is_string() || (value != "server" && value != "client"))
         return bad(".mode: must be \"server\" or \"client\"");
       cfg.driver.dht.mode = value == "client" ? kad::mode::client : kad::mode::server;
+    } else if (key == "dns_servers") {
+      if (!value.is_array() || value.size() > 16) return bad(".dns_servers: must be an array of up to 16 \"ip:port\"");
+      for (const auto& v : value) {
+        if (!v.is_string() || !valid_dns_server(v.get<std::string>()))
+          return bad(".dns_servers: " + v.dump() + " is not \"ip:port\" (IPv6: \"[ip]:port\")");
+        cfg.dns.servers.push_back(v.get<std::string>());
+      }
+    } else if (key == "dns_timeout_ms") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 100 || value.get<std::int64_t>() > 60000)
+        return bad(".dns_timeout_ms: must be an integer in 100..60000");
+      cfg.dns.timeout = std::chrono::milliseconds(value.get<std::int64_t>());
     } else {
-      return bad("." + key + ": unknown field (known: enabled, mode)");
+      return bad("." + key + ": unknown field (known: enabled, mode, dns_servers, dns_timeout_ms)");
     }
   }
   return std::optional<dht_service_config>{std::move(cfg)};
@@ -205,17 +245,18 @@ result<void> dht_service::start(node& n, rpc_registry& rpc) {
     if (!r) co_return failed("name/publish", r.error());
     co_return json{{"name", ipns::name_string(name)}, {"path", *path}, {"sequence", seq}, {"peers", r->stored}};
   });
-  rpc.add("name/resolve", [d](rpc_call c) -> task<rpc_result> {
+  rpc.add("name/resolve", [d, dns = cfg_.dns](rpc_call c) -> task<rpc_result> {
     auto text = arg_string(c, "name");
     if (!text) co_return std::unexpected(text.error());
-    auto path = co_await resolve_name(d, *text);
+    auto path = co_await resolve_name(d, *text, dns);
     if (!path) co_return failed("name/resolve", path.error());
     co_return json{{"path", *path}};
   });
   return ok();
 }
 
-task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string text) {
+task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string text,
+                                       dnslink::resolver_options dns) {
   std::string path = text.starts_with("/ipns/") ? text : "/ipns/" + text;
   // Follow /ipns/ links (names and DNSLink domains) up to a bound.
   for (unsigned hop = 0; hop < dnslink::max_depth && path.starts_with("/ipns/"); ++hop) {
@@ -224,10 +265,9 @@ task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::
     std::string head(rest.substr(0, slash));
     std::string tail = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
     if (head.find('.') != std::string::npos) {
-      // Blocking c-ares lookup (bounded by its timeout) on the node's thread.
-      auto resolver = dnslink::txt_resolver::create();
-      if (!resolver) co_return fail(resolver.error());
-      auto l = dnslink::resolve(**resolver, head);
+      // The blocking c-ares lookup runs on the DNS thread; we resume here.
+      auto l = co_await io::asio::co_spawn(dns_thread().get_executor(), lookup_dnslink(head, dns),
+                                           io::asio::use_awaitable);
       if (!l) co_return fail(l.error());
       path = l->to_string() + tail;
       continue;

@@ -4,13 +4,15 @@
 //
 // Configuration, config.json section "dht" (every field optional; an unknown
 // field is an error naming it):
-//   {"enabled": true, "mode": "server" | "client"}
+//   {"enabled": true, "mode": "server" | "client",
+//    "dns_servers": ["ip:port", ...],   // DNSLink lookups; default: the system's resolv.conf
+//    "dns_timeout_ms": 3000}             // per try (2 tries), 100..60000
 //
 // Files in <repo>/datastore: dht-records.db (the SQLite record store),
 // ipns-sequences.db (highest IPNS sequence seen per name: rollback protection).
-// Namespaces stored and served: /pk and /ipns. The /unimaker/version/<channel>
-// namespace needs the trust layer's bundle verifier; until the update agent
-// wires one in (set_bundle_verifier before start), such values are refused.
+// Namespaces stored and served: /pk, /ipns, and /unimaker/version/<channel>
+// for the channels config.json's "trust" section gives a root (verified with
+// the trust layer's bundle check; without a root such values are refused).
 //
 // RPC commands:
 //   dht/findpeer  {"peer"}                    -> {"id", "addrs": [...]}
@@ -24,6 +26,7 @@
 #include <memory>
 #include <optional>
 
+#include "dnslink/dnslink.hpp"
 #include "ipns/validator.hpp"
 #include "kad/io/driver.hpp"
 #include "kad/release_validator.hpp"
@@ -33,6 +36,7 @@ namespace converge::node {
 
 struct dht_service_config {
   kad::io::driver_config driver;
+  dnslink::resolver_options dns;
 };
 
 class dht_service : public service {
@@ -44,6 +48,7 @@ class dht_service : public service {
   // Before start(): enables the /unimaker/version/<channel> namespace.
   void set_bundle_verifier(kad::bundle_verifier v) { verifier_ = std::move(v); }
   [[nodiscard]] const std::shared_ptr<kad::io::driver>& driver() const { return driver_; }
+  [[nodiscard]] const dnslink::resolver_options& dns() const { return cfg_.dns; }
 
  private:
   dht_service_config cfg_;
@@ -58,7 +63,9 @@ class dht_service : public service {
 
 // Resolves an IPNS name (k51..., /ipns/<name>) or a DNSLink domain to its
 // path, following /ipns/ links up to dnslink::max_depth hops. DNSLink lookups
-// block the calling thread up to the resolver's timeout.
-p2p::io::task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string name);
+// (c-ares, blocking up to the resolver's timeout) run on a DNS thread of their
+// own; the caller's thread keeps serving and the coroutine resumes on it.
+p2p::io::task<result<std::string>> resolve_name(std::shared_ptr<kad::io::driver> d, std::string name,
+                                                dnslink::resolver_options dns = {});
 
 }  // namespace converge::node

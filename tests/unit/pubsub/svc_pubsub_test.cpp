@@ -5,69 +5,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <filesystem>
-#include <thread>
-
-#include "base/rng.hpp"
-#include "node/node.hpp"
+#include "../node/running_node.hpp"
 #include "node/svc_pubsub.hpp"
 
 namespace converge::node {
 namespace {
 
-namespace fs = std::filesystem;
-
-class temp_repo_dir {
+// A node with only the pubsub service.
+class running_node : public test::running_node {
  public:
-  temp_repo_dir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("converge-pubsub-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-  }
-  ~temp_repo_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// A node with only the pubsub service, run on its own thread.
-class running_node {
- public:
-  explicit running_node(std::uint64_t seed) {
-    deterministic_rng rng(seed);
-    init_options o;
-    o.swarm = std::vector<mf::multiaddr>{*mf::multiaddr::parse("/ip4/127.0.0.1/tcp/0")};
-    o.api = *mf::multiaddr::parse("/ip4/127.0.0.1/tcp/0");
-    auto r = repo::init(dir_.path(), o, rng);
-    EXPECT_TRUE(r) << r.error().message();
-    auto n = node::create(std::move(*r));
-    EXPECT_TRUE(n) << n.error().message();
-    node_ = std::move(*n);
-    EXPECT_TRUE(add_pubsub_service(*node_));
-    auto s = node_->start();
-    EXPECT_TRUE(s) << s.error().message();
-    thread_ = std::thread([this] { node_->run(); });
-  }
-  ~running_node() {
-    p2p::io::asio::post(node_->context(), [this] { node_->stop(); });
-    thread_.join();
-  }
-  [[nodiscard]] const fs::path& repo_dir() const { return dir_.path(); }
-  [[nodiscard]] std::string id() const { return node_->host()->id().to_string(); }
-  // Reads from the test thread are only of fields fixed before run().
-  [[nodiscard]] std::string dial_addr() const {
-    return node_->host()->listen_addrs().front().to_string() + "/p2p/" + id();
-  }
-
- private:
-  temp_repo_dir dir_;
-  std::unique_ptr<node> node_;
-  std::thread thread_;
+  explicit running_node(std::uint64_t seed) : test::running_node(seed, {}, add_pubsub_service) {}
 };
 
 json call(const running_node& n, std::string_view name, const json& args = json::object()) {
