@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <boost/asio/post.hpp>
+
 #include "base/log.hpp"
 #include "p2p/io/errors.hpp"
 #include "p2p/io/negotiate.hpp"
@@ -198,12 +200,12 @@ task<void> connection::write_loop(std::shared_ptr<connection> /*keep_alive*/) {
 namespace {
 
 // One read buffer per thread, shared by every connection that thread drives:
-// a read loop waits for readability without a buffer, then reads and hands
-// the bytes to the channel (which copies what it keeps) before it waits
-// again, so the buffer is never held across a suspension. A buffer per
-// connection cost 32 KiB of resident memory each; a node serving 50 peers
-// paid 1.6 MiB for buffers that were idle nearly all the time. 32 KiB keeps a
-// fast link's throughput (bench/p2p/host_bench.sh) at half the memory of 64 KiB.
+// a read loop reads without waiting into it and hands the bytes to the
+// channel (which copies what it keeps) before it suspends, so the buffer is
+// never held across a suspension. A buffer per connection cost 32 KiB of
+// resident memory each; a node serving 50 peers paid 1.6 MiB for buffers that
+// were idle nearly all the time. 32 KiB keeps a fast link's throughput
+// (bench/p2p/host_bench.sh) at half the memory of 64 KiB.
 std::span<std::uint8_t> shared_read_buffer() {
   thread_local std::array<std::uint8_t, 32 * 1024> buf;
   return buf;
@@ -216,18 +218,19 @@ task<void> connection::read_loop(std::shared_ptr<connection> /*keep_alive*/) {
   socket_.non_blocking(true, setup);  // read_some below must never block the thread
   while (!closed_) {
     boost::system::error_code ec = setup;
-    std::size_t n = 0;
-    if (!ec) {
-      auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
-      if (closed_) break;
-      ec = wait_ec;
-    }
     if (!ec) {
       auto buf = shared_read_buffer();
       std::size_t room = std::min(buf.size(), std::max<std::size_t>(channel_->input_room(), 1));
-      n = socket_.read_some(asio::buffer(buf.data(), room), ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) continue;  // a spurious wake-up
-      if (!ec) {
+      const std::size_t n = socket_.read_some(asio::buffer(buf.data(), room), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        // Wait only once the socket said it is empty: asio's reactor is
+        // edge-triggered, so a wait while bytes are still buffered (a read
+        // that filled `room`) could sleep until the peer sent more.
+        auto [wait_ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+        if (closed_) break;
+        if (!wait_ec) continue;
+        ec = wait_ec;
+      } else if (!ec) {
         channel_->handle_input(bytes_view(buf.data(), n), now());
         while (auto v = channel_->poll_read()) session_.handle_input(*v, now());
       }
@@ -248,6 +251,9 @@ task<void> connection::read_loop(std::shared_ptr<connection> /*keep_alive*/) {
       end(error{make_error_code(io_errc::connection_closed), "read: " + ec.message()});
       break;
     }
+    // Let the other coroutines (this connection's writer, other connections)
+    // run between reads, as a completed asynchronous read would.
+    co_await asio::post(socket_.get_executor(), use_tuple);
   }
 }
 
